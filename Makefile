@@ -1,0 +1,48 @@
+# Jiujin: `make run` serves the embedded default on http://127.0.0.1:8000, `make test` runs the suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run setup test check lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.runtime
+	$(FLASK) db upgrade
+	$(FLASK) model build
+	$(FLASK) demo load --if-empty
+
+run: setup
+	@echo "Jiujin on http://$(HOST):$(PORT)/  (Ctrl-C stops the site and the scheduler)"
+	$(FLASK) scheduler & sched=$$!; \
+	trap 'kill $$sched 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) wsgi:app
+
+test: $(VENV)/.dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+
+check: lint
+	$(BIN)/ruff format --check matching jobs_ingest places || true
+	$(BIN)/mypy
+
+bench: $(VENV)/.dev
+	$(BIN)/python -m bench.match
+
+clean:
+	rm -rf instance .pytest_cache .ruff_cache .mypy_cache

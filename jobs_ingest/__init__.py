@@ -1,0 +1,4 @@
+"""Pure ingestion library: sources yield raw items, ordered steps turn them into PostingRecords.
+
+No Flask, no SQLAlchemy: the web package stores what this package returns.
+"""

@@ -1,0 +1,90 @@
+"""Plain records that flow out of ingestion: postings, rejections, a batch result."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+
+class Rejected(Exception):  # noqa: N818 - scrapy's DropItem naming: a verdict, not an error
+    """A raw item cannot become a posting; ``reason`` is a short machine-readable code."""
+
+    def __init__(self, reason: str, detail: str = ""):
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True, slots=True)
+class SourceConfig:
+    """What ingestion needs to know about one registered source."""
+
+    name: str
+    kind: str
+    location: str = ""
+    trust: str = "aggregator"
+    options: dict[str, Any] = field(default_factory=dict)
+    allow_private_network: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RawItem:
+    """One item as a source delivered it, mapped to standard field names (all text)."""
+
+    fields: dict[str, Any]
+    excerpt: str
+
+
+@dataclass(frozen=True, slots=True)
+class PostingRecord:
+    """One clean posting, ready to store. Wages are CNY per month."""
+
+    external_id: str
+    title: str
+    description: str
+    employer: str | None
+    place_text: str
+    place_code: str | None
+    lat: float | None
+    lon: float | None
+    wage_min: int | None
+    wage_max: int | None
+    wage_text: str
+    housing: bool
+    meals: bool
+    employment_type: str | None
+    headcount: int | None
+    posted_at: date | None
+    valid_through: date | None
+    url: str | None
+    canonical_url: str | None
+    expired: bool
+    content_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """A raw item that was quarantined, with the reason and an excerpt of what arrived."""
+
+    reason: str
+    detail: str
+    excerpt: str
+    external_id: str | None
+    raw_hash: str
+
+
+@dataclass
+class BatchResult:
+    """Everything one pass over a source produced: nothing fetched is missing from it."""
+
+    records: list[PostingRecord] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+    duplicates: int = 0
+    fetched: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def rejected_counts(self) -> dict[str, int]:
+        """Rejections counted by reason."""
+        return dict(Counter(r.reason for r in self.rejections))

@@ -1,0 +1,118 @@
+"""``flask --app wsgi ...`` commands: thin click wrappers over services, one commit each."""
+
+from __future__ import annotations
+
+import json
+import sys
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from web.extensions import db
+
+model_cli = AppGroup("model", help="The embedding model.")
+demo_cli = AppGroup("demo", help="Demo data for the embedded default.")
+ingest_cli = AppGroup("ingest", help="Collect postings from sources.")
+
+
+def _runtime() -> Any:
+    return current_app.extensions["jiujin"]
+
+
+@model_cli.command("build")
+def model_build() -> None:
+    """Build the default model folder under JIUJIN_MODEL_PATH if it is missing."""
+    embedder = _runtime().embedder()
+    click.echo(f"model {embedder.model_id} ready at {embedder.path}")
+
+
+@demo_cli.command("load")
+@click.option("--if-empty", is_flag=True, help="Do nothing when postings already exist.")
+def demo_load(if_empty: bool) -> None:
+    """Ingest the demo source through the real pipeline and create demo workers."""
+    from web.services import demo
+
+    if if_empty and not demo.is_empty(db.session):
+        click.echo("postings exist: demo data not loaded")
+        return
+    run = demo.load_demo(db.session, _runtime())
+    db.session.commit()
+    from web.services.ingest import run_counts
+
+    click.echo(json.dumps(run_counts(run), ensure_ascii=False))
+
+
+@ingest_cli.command("run")
+@click.option("--sources", "sources_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              required=True, help="TOML file with [[source]] entries.")
+@click.option("--only", default=None, help="Run only the source with this name.")
+def ingest_run(sources_file: Path, only: str | None) -> None:
+    """Register/update the sources in FILE, run each once, print one JSON object per source."""
+    from web.services import ingest, lifecycle, places
+
+    specs = _read_sources(sources_file)
+    if only:
+        specs = [s for s in specs if s["name"] == only]
+        if not specs:
+            raise click.UsageError(f"no source named {only!r} in {sources_file}")
+    runtime = _runtime()
+    places.sync_places(db.session, runtime.gazetteer)
+    for spec in specs:
+        ingest.upsert_source(db.session, spec)
+    db.session.commit()
+    for spec in specs:  # one transaction per source: a failure loses nothing already stored
+        try:
+            run = lifecycle.run_named_source(db.session, runtime, spec["name"], date.today())
+            counts = ingest.run_counts(run)
+            db.session.commit()
+        except Exception as exc:  # one failing source never stops the others
+            db.session.rollback()
+            counts = {"source": spec["name"], "fetched": 0, "new": 0, "updated": 0,
+                      "unchanged": 0, "duplicates": 0, "expired": 0, "rejected": {},
+                      "errors": [f"{type(exc).__name__}: {exc}"]}
+        click.echo(json.dumps(counts, ensure_ascii=False))
+
+
+def _read_sources(path: Path) -> list[dict[str, Any]]:
+    """[[source]] entries from a TOML file, each checked for the required keys."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise click.UsageError(f"{path}: not valid TOML: {exc}") from exc
+    specs = data.get("source", [])
+    for i, spec in enumerate(specs):
+        missing = [k for k in ("name", "kind") if not spec.get(k)]
+        if missing:
+            raise click.UsageError(f"{path}: source #{i + 1} lacks {', '.join(missing)}")
+        if spec.get("trust", "aggregator") not in ("bureau", "employer", "aggregator"):
+            raise click.UsageError(
+                f"{path}: source {spec['name']}: trust must be bureau, employer or aggregator")
+    return specs
+
+
+@click.command("scheduler")
+def scheduler_command() -> None:
+    """Run the scheduler in this process (exactly one per deployment)."""
+    from web.scheduler import AlreadyRunning, build_scheduler, single_instance
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    try:
+        with single_instance(app):
+            scheduler = build_scheduler(app)
+            click.echo(f"scheduler running with jobs: {', '.join(j.id for j in scheduler.get_jobs())}")
+            scheduler.start()
+    except AlreadyRunning as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(3)
+
+
+def register(app: Any) -> None:
+    """Add the command groups to the app's CLI."""
+    for group in (model_cli, demo_cli, ingest_cli):
+        app.cli.add_command(group)
+    app.cli.add_command(scheduler_command)

@@ -1,0 +1,117 @@
+"""The scheduler: APScheduler 3.x in exactly one process, behind a single-instance lock.
+
+Jobs have fixed ids, ``coalesce=True``, ``max_instances=1`` and an hour of misfire grace;
+each job opens its own app context and commits once. A second scheduler exits with a
+clear message: a file lock on SQLite, a PostgreSQL advisory lock otherwise.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+log = logging.getLogger(__name__)
+JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
+ADVISORY_KEY = 0x6A69756A696E  # "jiujin"
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+class AlreadyRunning(RuntimeError):
+    """Another scheduler holds the lock."""
+
+
+def parse_schedule(text: str) -> IntervalTrigger | CronTrigger:
+    """"interval:6h" / "interval:30m" or "cron:0 3 * * *" (crontab fields) to a trigger."""
+    kind, _, spec = text.partition(":")
+    if kind == "interval":
+        match = re.fullmatch(r"\s*(\d+)\s*([smhd])\s*", spec)
+        if not match or int(match.group(1)) <= 0:
+            raise ValueError(f"bad interval {spec!r}: use e.g. interval:6h or interval:30m")
+        return IntervalTrigger(**{_UNITS[match.group(2)]: int(match.group(1))})
+    if kind == "cron":
+        return CronTrigger.from_crontab(spec.strip())
+    raise ValueError(f"bad schedule {text!r}: use interval:6h or cron:0 3 * * *")
+
+
+@contextmanager
+def single_instance(app: Any) -> Iterator[None]:
+    """Hold the scheduler lock for the life of the block, or raise AlreadyRunning."""
+    from web.extensions import db
+
+    if db.engine.dialect.name == "postgresql":
+        from sqlalchemy import text
+
+        with db.engine.connect() as conn:
+            got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_KEY}).scalar()
+            if not got:
+                raise AlreadyRunning("another Jiujin scheduler is running (PostgreSQL advisory lock held)")
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_KEY})
+        return
+    from filelock import FileLock, Timeout
+
+    path = app.config["JIUJIN_SCHEDULER_LOCK"]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(path))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise AlreadyRunning(f"another Jiujin scheduler is running (lock file {path} held)") from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def job(app: Any, body: Callable[[Any, Any], object]) -> Callable[[], None]:
+    """Wrap a job body: app context, one commit on success, rollback and log on failure."""
+
+    def run() -> None:
+        from web.extensions import db
+
+        with app.app_context():
+            try:
+                body(db.session, app.extensions["jiujin"])
+                db.session.commit()
+            except Exception:
+                db.session.rollback()
+                log.exception("scheduled job failed")
+
+    return run
+
+
+def build_scheduler(app: Any) -> BlockingScheduler:
+    """A scheduler whose jobs come from the sources table, plus daily expiry."""
+    from web.extensions import db
+    from web.services import lifecycle
+
+    scheduler = BlockingScheduler(job_defaults=JOB_DEFAULTS, timezone="Asia/Shanghai")
+    scheduler.add_job(job(app, lambda s, _: lifecycle.expire_postings(s, date.today())),
+                      IntervalTrigger(hours=1), id="expire-postings", replace_existing=True)
+    with app.app_context():
+        sources = lifecycle.scheduled_sources(db.session)
+    for name, schedule in sources:
+        try:
+            trigger = parse_schedule(schedule)
+        except ValueError as exc:
+            log.error("source %s: %s", name, exc)
+            continue
+        body = _source_job(name)
+        scheduler.add_job(job(app, body), trigger, id=f"ingest:{name}", replace_existing=True)
+    return scheduler
+
+
+def _source_job(name: str) -> Callable[[Any, Any], object]:
+    from web.services import lifecycle
+
+    return lambda session, runtime: lifecycle.run_named_source(session, runtime, name, date.today())

@@ -1,0 +1,64 @@
+"""Build the in-process match index from the database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from matching.documents import posting_text
+from matching.ranker import Matcher
+from matching.types import PostingDoc
+from web.models import Posting, PostingEmbedding
+
+
+def postings_version(session: Session, model_id: str) -> tuple[Any, ...]:
+    """A cheap fingerprint of the open postings and their vectors."""
+    row = session.execute(
+        select(func.count(Posting.id), func.max(Posting.updated_at)).where(Posting.status == "open")
+    ).one()
+    vectors = session.scalar(
+        select(func.count(PostingEmbedding.id)).where(PostingEmbedding.model_id == model_id)
+    )
+    return (row[0], str(row[1]), vectors)
+
+
+def to_doc(posting: Posting) -> PostingDoc:
+    """A stored posting as the matcher sees it."""
+    return PostingDoc(
+        id=posting.id, title=posting.title, description=posting.description,
+        employer=posting.employer.name if posting.employer else None,
+        place_name=posting.place.full_name if posting.place else posting.place_text,
+        lat=posting.lat, lon=posting.lon, wage_min=posting.wage_min, wage_max=posting.wage_max,
+        housing=posting.housing, meals=posting.meals, employment_type=posting.employment_type,
+    )
+
+
+def build_matcher(session: Session, embedder: Any) -> Matcher:
+    """A Matcher over every open posting, reusing stored vectors for the current model."""
+    postings = session.scalars(
+        select(Posting).where(Posting.status == "open").order_by(Posting.id)
+        .options(joinedload(Posting.employer), joinedload(Posting.place))
+    ).all()
+    stored = {
+        e.posting_id: e for e in session.scalars(
+            select(PostingEmbedding).where(PostingEmbedding.model_id == embedder.model_id)
+        )
+    }
+    docs = [to_doc(p) for p in postings]
+    vectors = np.zeros((len(docs), 0), dtype=np.float32)
+    rows: list[np.ndarray | None] = []
+    for posting in postings:
+        e = stored.get(posting.id)
+        ok = e is not None and e.content_hash == posting.content_hash
+        rows.append(np.frombuffer(e.vector, dtype=np.float32) if ok and e else None)
+    missing = [i for i, r in enumerate(rows) if r is None]
+    if missing:  # normally none: ingestion embeds right after storing
+        fresh = embedder.encode([posting_text(docs[i]) for i in missing])
+        for i, vec in zip(missing, fresh, strict=True):
+            rows[i] = vec
+    if docs:
+        vectors = np.vstack([r for r in rows if r is not None])
+    return Matcher(embedder).fit(docs, vectors if docs else None)

@@ -1,0 +1,40 @@
+"""Posting lifecycle jobs: expiry and scheduled source runs."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from web.models import IngestRun, Posting, Source
+from web.services import embeddings, ingest
+
+
+def expire_postings(session: Session, today: date) -> int:
+    """Mark open postings whose valid-through date has passed as expired."""
+    result = session.execute(
+        update(Posting).where(Posting.status == "open", Posting.valid_through < today)
+        .values(status="expired")
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def run_named_source(session: Session, runtime: Any, name: str, today: date) -> IngestRun:
+    """Run one registered source and embed what it brought (the scheduler's job body)."""
+    source = session.scalar(select(Source).where(Source.name == name))
+    if source is None:
+        raise LookupError(f"no source named {name!r}")
+    run = ingest.run_source(session, source, runtime.gazetteer, today)
+    embeddings.embed_pending(session, runtime.embedder())
+    return run
+
+
+def scheduled_sources(session: Session) -> list[tuple[str, str]]:
+    """(name, schedule) of every enabled source that has a schedule."""
+    rows = session.execute(
+        select(Source.name, Source.schedule).where(Source.enabled.is_(True), Source.schedule.is_not(None))
+        .order_by(Source.name)
+    ).tuples()
+    return [(name, schedule) for name, schedule in rows if schedule]

@@ -1,0 +1,57 @@
+"""A worker's search: resolve home, build the query, rank with the shared matcher."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from matching.explain import format_wage
+from matching.types import Match, Query
+from places import AmbiguousPlace, PlaceNotFound
+
+
+class SearchError(ValueError):
+    """Input that cannot be searched; ``field`` names the form field to mark."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """Ranked matches and the home they were measured from."""
+
+    matches: list[Match]
+    home: str | None
+
+
+def match_worker(session: Session, runtime: Any, params: dict[str, Any]) -> SearchResult:
+    """Rank open postings for validated search parameters (see schemas.MatchQuery)."""
+    lat, lon, home = params.get("lat"), params.get("lon"), None
+    place_text = (params.get("place") or "").strip()
+    if place_text:
+        try:
+            place = runtime.gazetteer.resolve(place_text)
+        except (PlaceNotFound, AmbiguousPlace) as exc:
+            raise SearchError("place", str(exc)) from exc
+        home = place.full_name
+        if lat is None:
+            lat, lon = place.lat, place.lon
+    query = Query(text=params["q"], lat=lat, lon=lon, max_km=float(params["km"]),
+                  will_relocate=bool(params.get("relocate")),
+                  wage_expectation=params.get("wage"))
+    matches = runtime.matcher(session).rank(query, limit=int(params.get("limit") or 20))
+    return SearchResult(matches=matches, home=home)
+
+
+def match_to_dict(match: Match) -> dict[str, Any]:
+    """The fixed JSON shape of one match (other tools rely on it)."""
+    p = match.posting
+    return {"id": p.id, "title": p.title, "employer": p.employer, "place": p.place_name,
+            "distance_km": match.distance_km, "wage_min": p.wage_min, "wage_max": p.wage_max,
+            "wage": format_wage(p.wage_min, p.wage_max), "housing": p.housing, "meals": p.meals,
+            "score": match.score, "reason": match.reason, "matched_terms": list(match.matched_terms)}

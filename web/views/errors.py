@@ -1,0 +1,22 @@
+"""Error pages: friendly HTML on the site, JSON under /api."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import render_template, request
+from werkzeug.exceptions import HTTPException
+
+MESSAGES = {404: "没有找到这个页面。", 413: "提交的内容太大了。", 500: "出错了，请稍后再试。"}
+
+
+def register(app: Any) -> None:
+    """Install the handlers on the app."""
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Any:
+        code = exc.code or 500
+        if request.path.startswith("/api/"):
+            return {"message": exc.description, "detail": {}}, code
+        return render_template("error.html", code=code,
+                               message=MESSAGES.get(code, exc.description)), code

@@ -1,0 +1,56 @@
+"""The search form and the ranked results page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, request
+from marshmallow import ValidationError
+
+from web.extensions import db
+from web.schemas import MatchQuery
+from web.services.search import SearchError, match_worker
+
+bp = Blueprint("search", __name__)
+
+RADII = (5, 10, 20, 50, 100)
+EXAMPLES = ("电焊", "开挖掘机", "进厂", "带孩子", "种大棚", "保洁", "厨师", "开叉车")
+
+
+@bp.get("/")
+def index() -> str:
+    """The search form: what you can do, where home is, how far you can travel."""
+    return render_template("index.html", form={"km": 20}, errors={}, radii=RADII, examples=EXAMPLES)
+
+
+@bp.get("/search")
+def results() -> tuple[str, int]:
+    """Ranked jobs for the form's input, or the form again with clear messages."""
+    form = request.args.to_dict()
+    try:
+        params = MatchQuery().load(_clean(form))
+        result = match_worker(db.session, current_app.extensions["jiujin"], params)
+    except ValidationError as exc:
+        return _form_again(form, {k: _first(v) for k, v in exc.normalized_messages().items()})
+    except SearchError as exc:
+        return _form_again(form, {exc.field: exc.message})
+    return render_template("results.html", form=form, params=params, result=result), 200
+
+
+def _clean(form: dict[str, str]) -> dict[str, str]:
+    """Empty optional fields count as not given; a checkbox sends "on"."""
+    data = {k: v for k, v in form.items() if v.strip() != "" or k in ("q",)}
+    if "relocate" in data:
+        data["relocate"] = "true" if data["relocate"] in ("on", "1", "true") else "false"
+    return data
+
+
+def _first(messages: object) -> str:
+    if isinstance(messages, list):
+        return str(messages[0])
+    if isinstance(messages, dict):
+        return _first(next(iter(messages.values())))
+    return str(messages)
+
+
+def _form_again(form: dict[str, str], errors: dict[str, str]) -> tuple[str, int]:
+    page = render_template("index.html", form=form, errors=errors, radii=RADII, examples=EXAMPLES)
+    return page, 400
