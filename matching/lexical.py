@@ -17,15 +17,18 @@ _STOP = {"招聘", "岗位", "工作", "要求", "有限", "公司", "优先", "
 
 
 def analyse(text: str) -> list[str]:
-    """Features of a text: CJK 1-3 character grams and lower-case English words.
+    """Features of a text: CJK 2-3 character grams and lower-case English words.
 
-    Digits, punctuation and Latin letters inside Chinese text are not features: shared
-    numbers ("2026", "5000") and stray tokens would otherwise count as matching words.
+    Single characters ("工", "员") are left out: shared by unrelated jobs, they made a
+    sewing job match a welder's words. A one-character run still counts as itself. Digits
+    and punctuation are never features: shared numbers would count as matching words.
     """
     folded = unicodedata.normalize("NFKC", text).lower()
     features: list[str] = []
     for run in _CJK_RUN.findall(folded):
-        for n in (1, 2, 3):
+        if len(run) == 1:
+            features.append(run)
+        for n in (2, 3):
             features.extend(run[i : i + n] for i in range(len(run) - n + 1))
     features.extend(_WORD.findall(folded))
     return [f for f in features if f not in _STOP]

@@ -97,7 +97,7 @@ def build_scheduler(app: Any) -> BlockingScheduler:
 
     scheduler = BlockingScheduler(job_defaults=JOB_DEFAULTS, timezone="Asia/Shanghai")
     scheduler.add_job(job(app, lambda s, _: lifecycle.expire_postings(s, date.today())),
-                      IntervalTrigger(hours=1), id="expire-postings", replace_existing=True)
+                      IntervalTrigger(hours=1), id="expire-postings", replace_existing=True, **JOB_DEFAULTS)
     with app.app_context():
         sources = lifecycle.scheduled_sources(db.session)
     for name, schedule in sources:
@@ -107,7 +107,8 @@ def build_scheduler(app: Any) -> BlockingScheduler:
             log.error("source %s: %s", name, exc)
             continue
         body = _source_job(name)
-        scheduler.add_job(job(app, body), trigger, id=f"ingest:{name}", replace_existing=True)
+        scheduler.add_job(job(app, body), trigger, id=f"ingest:{name}", replace_existing=True,
+                          **JOB_DEFAULTS)
     return scheduler
 
 

@@ -36,5 +36,5 @@ def scheduled_sources(session: Session) -> list[tuple[str, str]]:
     rows = session.execute(
         select(Source.name, Source.schedule).where(Source.enabled.is_(True), Source.schedule.is_not(None))
         .order_by(Source.name)
-    ).tuples()
+    )
     return [(name, schedule) for name, schedule in rows if schedule]

@@ -31,7 +31,7 @@ def sync_places(session: Session, gazetteer: Gazetteer) -> int:
 
 def place_ids_by_code(session: Session) -> dict[str, int]:
     """Administrative code -> places.id."""
-    return dict(session.execute(select(Place.code, Place.id)).tuples().all())
+    return {code: id_ for code, id_ in session.execute(select(Place.code, Place.id))}
 
 
 def count_places(session: Session) -> int:

@@ -1,0 +1,101 @@
+"""CLI commands and the single-instance scheduler."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from web.config import ROOT
+from web.scheduler import AlreadyRunning, build_scheduler, parse_schedule, single_instance
+
+SOURCES = """
+[[source]]
+name = "demo-copy"
+kind = "demo"
+url = "https://demo.jiujin.local/export.json"
+trust = "aggregator"
+schedule = "interval:6h"
+options = { today = "2026-11-28" }
+
+[[source]]
+name = "broken"
+kind = "no-such-kind"
+trust = "bureau"
+"""
+KEYS = {"fetched", "new", "updated", "unchanged", "duplicates", "expired", "rejected", "errors"}
+
+
+def test_ingest_run_prints_one_json_object_per_source(app, db_session, tmp_path):
+    path = tmp_path / "sources.toml"
+    path.write_text(SOURCES, encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["ingest", "run", "--sources", str(path)])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.strip().splitlines()]
+    assert [line["source"] for line in lines] == ["demo-copy", "broken"]
+    assert all(set(line) >= KEYS for line in lines)
+    copy, broken = lines
+    assert copy["new"] == 0 and copy["duplicates"] >= 300  # same URLs as the demo source
+    assert copy["rejected"] == {"missing_title": 3, "too_long": 1}
+    assert broken["errors"] and broken["fetched"] == 0
+
+    only = app.test_cli_runner().invoke(args=["ingest", "run", "--sources", str(path), "--only", "demo-copy"])
+    rerun = json.loads(only.output.strip())
+    assert rerun["new"] == 0 and rerun["duplicates"] == 1 and rerun["unchanged"] >= 300
+
+
+def test_ingest_run_rejects_a_bad_sources_file(app, tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text("[[source]]\nkind = 'demo'\n", encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["ingest", "run", "--sources", str(path)])
+    assert result.exit_code != 0 and "lacks name" in result.output
+
+
+def test_schedules_parse_or_fail_clearly():
+    assert isinstance(parse_schedule("interval:6h"), IntervalTrigger)
+    assert isinstance(parse_schedule("cron:0 3 * * *"), CronTrigger)
+    for bad in ("interval:0h", "every day", "interval:soon"):
+        with pytest.raises(ValueError):
+            parse_schedule(bad)
+
+
+def test_scheduler_jobs_come_from_the_sources_table(app):
+    scheduler = build_scheduler(app)
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+    assert {"expire-postings", "ingest:demo-bureau-export"} <= set(jobs)
+    for job in jobs.values():
+        assert job.coalesce and job.max_instances == 1 and job.misfire_grace_time >= 3600
+
+
+def test_second_scheduler_lock_is_refused(app):
+    with app.app_context(), single_instance(app), pytest.raises(AlreadyRunning), single_instance(app):
+        pass
+    with app.app_context(), single_instance(app):
+        pass  # released after use
+
+
+@pytest.mark.slow
+def test_second_scheduler_process_exits_with_a_clear_message(app, database_url, tmp_path):
+    env = {**os.environ, "DATABASE_URL": database_url, "JIUJIN_SCHEDULER_LOCK": str(tmp_path / "lock"),
+           "PYTHONUNBUFFERED": "1"}
+    cmd = [sys.executable, "-m", "flask", "--app", "wsgi", "scheduler"]
+    first = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True)
+    try:
+        line = ""
+        deadline = time.monotonic() + 60
+        while "scheduler running" not in line and time.monotonic() < deadline:
+            line = first.stdout.readline()
+            if not line and first.poll() is not None:
+                break
+        assert "scheduler running" in line and "ingest:demo-bureau-export" in line
+        second = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+        assert second.returncode == 3
+        assert "another Jiujin scheduler is running" in second.stderr
+    finally:
+        first.terminate()
+        first.wait(timeout=30)
