@@ -32,7 +32,7 @@ def create_app(config: dict[str, Any] | None = None) -> APIFlask:
 
 def register_extensions(app: APIFlask) -> None:
     """Bind the database and migrations; make sure an SQLite file's folder exists."""
-    from web.extensions import db, migrate
+    from web.extensions import configure_sqlite, db, migrate
     from web.services.runtime import Runtime
 
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
@@ -41,6 +41,9 @@ def register_extensions(app: APIFlask) -> None:
 
         Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(INSTANCE.parent / "migrations"))
     app.extensions["jiujin"] = Runtime(app.config)
 

@@ -1,8 +1,10 @@
 """Flask extensions, created unbound; ``create_app`` binds them."""
 
+from typing import Any
+
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData
+from sqlalchemy import Engine, MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints so that Alembic batch migrations on SQLite can find and alter them.
@@ -23,3 +25,20 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """Make pysqlite transactional the way SQLAlchemy documents it ("Serializable isolation /
+    Savepoints / Transactional DDL"): we emit BEGIN ourselves so SAVEPOINTs nest correctly,
+    and foreign keys are enforced as on PostgreSQL."""
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN")
