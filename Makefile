@@ -38,7 +38,6 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 
 check: lint
-	$(BIN)/ruff format --check matching jobs_ingest places || true
 	$(BIN)/mypy
 
 bench: $(VENV)/.dev

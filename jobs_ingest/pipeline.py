@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from jobs_ingest import dedupe, normalise
 from jobs_ingest.records import BatchResult, PostingRecord, RawItem, Rejected, Rejection, SourceConfig
@@ -59,7 +60,7 @@ def build_record(item: RawItem, gazetteer: Gazetteer, today: date) -> PostingRec
     housing, meals = normalise.parse_housing(benefits, description)
     valid_through = normalise.parse_date(f.get("valid_through_text"), today)
     employer = normalise.clean_text(_text(f, "employer"), limit=200).replace("\n", " ") or None
-    values = {
+    values: dict[str, Any] = {
         "external_id": external_id, "title": title, "description": description,
         "employer": employer, "place_text": place_text, "place_code": place_code,
         "lat": lat, "lon": lon, "wage_min": wage_min, "wage_max": wage_max,

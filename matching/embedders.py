@@ -39,7 +39,7 @@ class USEModule(InputModule):  # type: ignore[misc]
             self._use = USE(threads=self.threads)
         return self._use
 
-    def preprocess(self, inputs: list[str], prompt: str | None = None, **kwargs: Any) -> dict[str, Any]:
+    def preprocess(self, inputs: Any, prompt: str | None = None, **kwargs: Any) -> dict[str, Any]:
         """USE does its own tokenising, so preprocessing already yields the embeddings."""
         import torch
 

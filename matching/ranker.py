@@ -73,7 +73,9 @@ class Matcher:
         text = query_text(query.text)
         signals = self._signals(query, text, rows)
         w = self.weights_
-        score = sum(w[name] * signals[name] for name in w)
+        score = np.zeros(len(rows))
+        for name, weight in w.items():
+            score += weight * signals[name]
         order = np.argsort(-score, kind="stable")[:limit]
         return [self._match(query, text, rows[i], float(score[i]),
                             {k: float(v[i]) for k, v in signals.items()}) for i in order]

@@ -37,6 +37,9 @@ def demo_load(if_empty: bool) -> None:
     """Ingest the demo source through the real pipeline and create demo workers."""
     from web.services import demo
 
+    if if_empty and not current_app.config["JIUJIN_LOAD_DEMO"]:
+        click.echo("JIUJIN_LOAD_DEMO is off: demo data not loaded")
+        return
     if if_empty and not demo.is_empty(db.session):
         click.echo("postings exist: demo data not loaded")
         return

@@ -99,3 +99,22 @@ def test_second_scheduler_process_exits_with_a_clear_message(app, database_url, 
     finally:
         first.terminate()
         first.wait(timeout=30)
+
+
+def test_demo_load_if_empty_respects_the_switch_and_existing_data(app, db_session, monkeypatch):
+    runner = app.test_cli_runner()
+    assert "not loaded" in runner.invoke(args=["demo", "load", "--if-empty"]).output
+    monkeypatch.setitem(app.config, "JIUJIN_LOAD_DEMO", False)
+    assert "JIUJIN_LOAD_DEMO is off" in runner.invoke(args=["demo", "load", "--if-empty"]).output
+
+
+def test_production_refuses_to_start_without_a_secret(monkeypatch):
+    from web.config import Settings
+
+    monkeypatch.setenv("JIUJIN_ENV", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        Settings.from_env()
+    monkeypatch.setenv("SECRET_KEY", "s3cret")
+    settings = Settings.from_env()
+    assert settings.secret_key == "s3cret" and settings.load_demo is False

@@ -1,0 +1,1 @@
+"""Benchmarks for the matcher, run as modules (python -m bench.match)."""
