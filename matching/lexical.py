@@ -41,37 +41,48 @@ class LexicalIndex:
         self.sublinear_tf = sublinear_tf
 
     def fit(self, texts: Sequence[str]) -> LexicalIndex:
-        """Fit the vocabulary and IDF on the corpus and keep its matrix."""
+        """Fit the vocabulary and IDF on the corpus; keep it row-wise and as an inverted index."""
         self.vectorizer_ = TfidfVectorizer(analyzer=analyse, sublinear_tf=self.sublinear_tf)
-        self.matrix_ = self.vectorizer_.fit_transform(texts).tocsr() if texts else None
-        self.vocabulary_ = self.vectorizer_.vocabulary_ if texts else {}
+        if texts:
+            self.matrix_ = self.vectorizer_.fit_transform(texts).tocsr()
+            self.postings_ = self.matrix_.tocsc()  # column = feature -> the rows that have it
+            self.names_ = self.vectorizer_.get_feature_names_out()
+        else:
+            self.matrix_ = self.postings_ = None
+            self.names_ = np.array([], dtype=object)
         return self
 
-    def scores(self, query: str, rows: np.ndarray) -> np.ndarray:
-        """Cosine similarity of the query with each of the given rows."""
-        if self.matrix_ is None or not len(rows):
-            return np.zeros(len(rows))
-        q = self.vectorizer_.transform([query])
-        return np.asarray((self.matrix_[rows] @ q.T).todense()).ravel()
+    def encode(self, query: str) -> sparse.csr_matrix | None:
+        """The query as a TF-IDF row (None before fitting on a non-empty corpus)."""
+        return None if self.matrix_ is None else self.vectorizer_.transform([query])
 
-    def matched_terms(self, query: str, row: int, limit: int = 3) -> tuple[str, ...]:
+    def scores(self, query: sparse.csr_matrix | None, rows: np.ndarray) -> np.ndarray:
+        """Cosine similarity of the query with each of the given rows.
+
+        Only the posting lists of the query's own features are read, so the cost follows
+        how common the query's words are, not how many postings there are.
+        """
+        if query is None or self.postings_ is None or not len(rows) or not query.nnz:
+            return np.zeros(len(rows))
+        cols = query.indices
+        touched = self.postings_[:, cols] @ query.data  # dense vector over all rows
+        return np.asarray(touched).ravel()[rows]
+
+    def matched_terms(self, query: sparse.csr_matrix | None, row: int, limit: int = 3) -> tuple[str, ...]:
         """The most telling words the query and a posting share, longest-first, no overlaps."""
-        if self.matrix_ is None:
+        if query is None or self.matrix_ is None:
             return ()
-        q = self.vectorizer_.transform([query])
-        shared = q.multiply(self.matrix_[row])
-        if not isinstance(shared, sparse.coo_matrix):
-            shared = sparse.coo_matrix(shared)
-        names = self.vectorizer_.get_feature_names_out()
-        ranked = sorted(((shared.data[i], names[shared.col[i]]) for i in range(shared.nnz)),
-                        key=lambda t: (-t[0], -len(t[1])))
+        doc = self.matrix_[row]
+        common, q_at, d_at = np.intersect1d(query.indices, doc.indices, return_indices=True)
+        weights = query.data[q_at] * doc.data[d_at]
+        ranked = sorted(zip(weights, self.names_[common], strict=True), key=lambda t: (-t[0], -len(t[1])))
         picked: list[str] = []
         for _, term in ranked:
             if _is_cjk(term) and len(term) < 2:
                 continue  # a lone character ("工") explains nothing
             if any(term in p or p in term for p in picked):
                 continue
-            picked.append(term)
+            picked.append(str(term))
             if len(picked) == limit:
                 break
         return tuple(picked)

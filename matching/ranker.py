@@ -7,7 +7,7 @@ fitting them on labelled data is the matcher issue's work.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -52,6 +52,8 @@ class Matcher:
         self.geo_ = GeoIndex(np.array([p.lat if p.lat is not None else nan for p in self.postings_]),
                              np.array([p.lon if p.lon is not None else nan for p in self.postings_]))
         self.housing_ = np.array([p.housing for p in self.postings_], dtype=bool)
+        self.housed_rows_ = np.intersect1d(np.flatnonzero(self.housing_), self.geo_.rows_)
+        self.wage_top_ = np.array([float(p.wage_max or p.wage_min or "nan") for p in self.postings_])
         self.weights_ = dict(DEFAULT_WEIGHTS if self.weights is None else self.weights)
         return self
 
@@ -62,8 +64,7 @@ class Matcher:
         near = self.geo_.within(query.lat, query.lon, query.max_km or 0.0)
         if not query.will_relocate:
             return near
-        housed = np.intersect1d(np.flatnonzero(self.housing_), self.geo_.rows_)
-        return np.union1d(near, housed)
+        return np.union1d(near, self.housed_rows_)
 
     def rank(self, query: Query, limit: int = 20) -> list[Match]:
         """The best ``limit`` postings within reach, best first, each with its reason."""
@@ -71,36 +72,41 @@ class Matcher:
         if not len(rows) or not query.text.strip():
             return []
         text = query_text(query.text)
-        signals = self._signals(query, text, rows)
-        w = self.weights_
+        lexical_query = self.lexical_.encode(text)
+        signals = self._signals(query, text, lexical_query, rows)
         score = np.zeros(len(rows))
-        for name, weight in w.items():
+        for name, weight in self.weights_.items():
             score += weight * signals[name]
-        order = np.argsort(-score, kind="stable")[:limit]
-        return [self._match(query, text, rows[i], float(score[i]),
+        top = min(limit, len(rows))
+        best = np.argpartition(-score, top - 1)[:top]
+        order = best[np.lexsort((rows[best], -score[best]))]  # score, then row, for stable ties
+        return [self._match(query, lexical_query, rows[i], float(score[i]),
                             {k: float(v[i]) for k, v in signals.items()}) for i in order]
 
-    def _signals(self, query: Query, text: str, rows: np.ndarray) -> dict[str, np.ndarray]:
+    def _signals(self, query: Query, text: str, lexical_query: Any,
+                 rows: np.ndarray) -> dict[str, np.ndarray]:
         qvec = self.embedder.encode([text])[0]
-        dense = self.vectors_[rows] @ qvec
-        lexical = self.lexical_.scores(text, rows)
+        if len(rows) * 4 > len(self.postings_):
+            dense = (self.vectors_ @ qvec)[rows]  # one pass beats gathering most rows
+        else:
+            dense = self.vectors_[rows] @ qvec
         if query.lat is None or query.lon is None:
             distance = np.full(len(rows), np.nan)
             proximity = np.full(len(rows), 0.5)
         else:
             distance = self.geo_.distances(query.lat, query.lon, rows)
             proximity = np.exp(-distance / self.proximity_scale_km)
-        pay = np.array([_pay_fit(self.postings_[r], query.wage_expectation) for r in rows])
-        housing = self.housing_[rows].astype(float) * (1.0 if query.will_relocate else 0.5)
-        return {"dense": dense, "lexical": lexical, "proximity": proximity, "pay": pay,
-                "housing": housing, "distance_km": distance}
+        return {"dense": dense, "lexical": self.lexical_.scores(lexical_query, rows),
+                "proximity": proximity, "pay": _pay_fit(self.wage_top_[rows], query.wage_expectation),
+                "housing": self.housing_[rows] * (1.0 if query.will_relocate else 0.5),
+                "distance_km": distance}
 
-    def _match(self, query: Query, text: str, row: int, score: float,
+    def _match(self, query: Query, lexical_query: Any, row: int, score: float,
                signals: dict[str, float]) -> Match:
         posting = self.postings_[row]
         distance = signals.pop("distance_km")
         distance_km = None if np.isnan(distance) else round(distance, 1)
-        terms = self.lexical_.matched_terms(text, row)
+        terms = self.lexical_.matched_terms(lexical_query, row)
         short = bool(query.wage_expectation and posting.wage_max
                      and posting.wage_max < query.wage_expectation)
         return Match(posting=posting, score=round(score, 4), distance_km=distance_km,
@@ -108,9 +114,8 @@ class Matcher:
                      matched_terms=terms, signals=signals)
 
 
-def _pay_fit(posting: PostingDoc, expectation: int | None) -> float:
-    """1 when the top of the pay range meets the expectation, less in proportion; 0.5 unknown."""
-    top = posting.wage_max or posting.wage_min
-    if not expectation or not top:
-        return 0.5
-    return min(1.0, top / expectation)
+def _pay_fit(top: np.ndarray, expectation: int | None) -> np.ndarray:
+    """1 where the top of the pay range meets the expectation, less in proportion; 0.5 unknown."""
+    if not expectation:
+        return np.full(len(top), 0.5)
+    return np.where(np.isnan(top), 0.5, np.minimum(1.0, top / expectation))
