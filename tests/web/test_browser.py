@@ -1,0 +1,74 @@
+"""The key pages in a real browser: Debian's Chromium driven by Playwright, at a phone's size."""
+
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic"]
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+]
+
+
+@pytest.fixture(scope="module")
+def base_url(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def page(base_url, tmp_path_factory):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+        yield context.new_page()
+        browser.close()
+
+
+def test_search_to_results_to_job_page(page, base_url, tmp_path):
+    page.goto(base_url + "/")
+    assert page.get_by_label("说说你会做什么").is_visible()
+    page.get_by_label("说说你会做什么").fill("会电焊，在工地干过三年，想在县城附近干")
+    page.get_by_label("家在哪里").fill("贵州省黔东南州榕江县古州镇")
+    page.get_by_label("能走多远").select_option("20")
+    page.get_by_role("button", name="找工作").click()
+    page.wait_for_url("**/search?**")
+    titles = page.locator("li.match a.title").all_inner_texts()
+    reasons = page.locator("li.match .reason").all_inner_texts()
+    assert titles and "焊" in titles[0]
+    assert "电焊" in reasons[0] and "月薪" in reasons[0]
+    page.screenshot(path=str(tmp_path / "results.png"), full_page=True)
+
+    page.locator("li.match a.title").first.click()
+    assert "焊" in page.locator("h1").inner_text()
+    assert page.get_by_text("人社局发布").is_visible()
+
+
+def test_unknown_place_shows_a_message_in_the_form(page, base_url):
+    page.goto(base_url + "/")
+    page.get_by_label("说说你会做什么").fill("开挖掘机")
+    page.get_by_label("家在哪里").fill("火星基地")
+    page.get_by_role("button", name="找工作").click()
+    alert = page.get_by_role("alert")
+    assert "找不到地点" in alert.inner_text()
+    assert page.get_by_label("家在哪里").get_attribute("aria-invalid") == "true"
+    assert page.get_by_label("说说你会做什么").input_value() == "开挖掘机"  # nothing typed is lost
+
+
+def test_layout_fits_a_phone(page, base_url):
+    page.goto(base_url + "/")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390
+    button = page.get_by_role("button", name="找工作").bounding_box()
+    assert button["height"] >= 44
