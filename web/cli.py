@@ -18,6 +18,7 @@ from web.extensions import db
 model_cli = AppGroup("model", help="The embedding model.")
 demo_cli = AppGroup("demo", help="Demo data for the embedded default.")
 ingest_cli = AppGroup("ingest", help="Collect postings from sources.")
+postings_cli = AppGroup("postings", help="Stored postings.")
 
 
 def _runtime() -> Any:
@@ -81,6 +82,24 @@ def ingest_run(sources_file: Path, only: str | None) -> None:
         click.echo(json.dumps(counts, ensure_ascii=False))
 
 
+@ingest_cli.command("quarantine")
+def ingest_quarantine() -> None:
+    """Print every quarantined record as one JSON object per line, with its reason."""
+    from web.services.exports import export_quarantine
+
+    for row in export_quarantine(db.session):
+        click.echo(json.dumps(row, ensure_ascii=False))
+
+
+@postings_cli.command("export")
+def postings_export() -> None:
+    """Print every posting as one JSON object per line, with its sources."""
+    from web.services.exports import export_postings
+
+    for row in export_postings(db.session):
+        click.echo(json.dumps(row, ensure_ascii=False))
+
+
 def _read_sources(path: Path) -> list[dict[str, Any]]:
     """[[source]] entries from a TOML file, each checked for the required keys."""
     try:
@@ -116,6 +135,6 @@ def scheduler_command() -> None:
 
 def register(app: Any) -> None:
     """Add the command groups to the app's CLI."""
-    for group in (model_cli, demo_cli, ingest_cli):
+    for group in (model_cli, demo_cli, ingest_cli, postings_cli):
         app.cli.add_command(group)
     app.cli.add_command(scheduler_command)

@@ -167,6 +167,8 @@ class PostingSource(Model):
     content_hash: Mapped[str] = mapped_column(String(64))
     first_seen: Mapped[datetime] = mapped_column(TS, default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(TS, default=utcnow)
+    # Successful runs of this source in a row that did not list the posting any more.
+    missed_runs: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     posting: Mapped[Posting] = relationship(back_populates="sightings")
     source: Mapped[Source] = relationship()

@@ -118,3 +118,31 @@ def test_production_refuses_to_start_without_a_secret(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "s3cret")
     settings = Settings.from_env()
     assert settings.secret_key == "s3cret" and settings.load_demo is False
+
+
+EXPORT_KEYS = {"id", "status", "title", "employer", "place_text", "place_code", "lat", "lon", "wage_min",
+               "wage_max", "wage_text", "valid_through", "employment_type", "housing", "sources"}
+
+
+def test_postings_export_prints_every_posting_with_its_sources(app, db_session):
+    from sqlalchemy import func, select
+
+    from web.models import Posting
+
+    result = app.test_cli_runner().invoke(args=["postings", "export"])
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    assert len(rows) == db_session.scalar(select(func.count(Posting.id)))
+    assert all(set(r) == EXPORT_KEYS for r in rows)
+    assert {r["status"] for r in rows} == {"open", "expired"}
+    rongjiang = next(r for r in rows if r["place_code"] == "522632000000")
+    assert rongjiang["sources"][0]["source"] == "demo-bureau-export"
+    assert rongjiang["sources"][0]["external_id"].startswith("DEMO-")
+    unresolved = [r for r in rows if r["place_text"] == "火星基地"]
+    assert unresolved and unresolved[0]["place_code"] is None and unresolved[0]["lat"] is None
+
+
+def test_quarantine_export_gives_reasons_and_excerpts(app, db_session):
+    result = app.test_cli_runner().invoke(args=["ingest", "quarantine"])
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    assert sorted(r["reason"] for r in rows) == ["missing_title"] * 3 + ["too_long"]
+    assert all(r["raw_excerpt"] and r["source"] == "demo-bureau-export" for r in rows)

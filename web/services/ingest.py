@@ -16,6 +16,7 @@ from places import Gazetteer
 from web.models import Employer, IngestRun, Posting, PostingSource, QuarantinedRecord, Source, utcnow
 from web.services.places import place_ids_by_code
 
+DEFAULT_CLOSE_AFTER = 3
 RECORD_FIELDS = ("title", "description", "place_text", "lat", "lon", "wage_min", "wage_max",
                  "wage_text", "housing", "meals", "employment_type", "headcount", "posted_at",
                  "valid_through", "url", "canonical_url", "content_hash")
@@ -68,11 +69,33 @@ def store_batch(session: Session, source: Source, run: IngestRun, batch: BatchRe
             counts["expired"] += 1
     for rejection in batch.rejections:
         _quarantine(session, source, run, rejection)
+    if batch.fetched and not batch.errors:  # only a complete listing says what disappeared
+        listed = {r.external_id for r in batch.records} | {
+            r.external_id for r in batch.rejections if r.external_id}
+        track_disappeared(session, source, listed)
     run.fetched = batch.fetched
     run.new, run.updated, run.unchanged = counts["new"], counts["updated"], counts["unchanged"]
     run.duplicates, run.expired = counts["duplicates"], counts["expired"]
     run.rejected = batch.rejected_counts()
     run.errors = list(batch.errors)
+
+
+def track_disappeared(session: Session, source: Source, listed: set[str]) -> int:
+    """Count runs a sighting is missing; close a posting once all its sightings are gone for
+    ``close_after_missed_runs`` (default 3) runs in a row; a listed sighting resets to 0."""
+    limit = int((source.options or {}).get("close_after_missed_runs", DEFAULT_CLOSE_AFTER))
+    closed = 0
+    for sighting in session.scalars(select(PostingSource).where(PostingSource.source_id == source.id)):
+        if sighting.external_id in listed:
+            sighting.missed_runs = 0
+            continue
+        sighting.missed_runs += 1
+        posting = sighting.posting
+        gone = all(s.missed_runs >= limit for s in posting.sightings)
+        if gone and posting.status == "open":
+            posting.status = "closed"
+            closed += 1
+    return closed
 
 
 def _store_record(session: Session, source: Source, record: PostingRecord,
@@ -83,6 +106,8 @@ def _store_record(session: Session, source: Source, record: PostingRecord,
     if sighting is not None:
         sighting.last_seen = now
         sighting.posting.last_seen = now
+        if sighting.posting.status == "closed" and not record.expired:
+            sighting.posting.status = "open"  # listed again after it had disappeared
         if sighting.content_hash == record.content_hash:
             return "unchanged"
         _apply(session, sighting.posting, record, places)
