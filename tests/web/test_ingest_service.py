@@ -84,12 +84,13 @@ def test_failing_source_records_an_error_and_stores_nothing(db_session, runtime)
 def test_postings_missing_for_n_runs_are_closed_and_reopen_when_listed(db_session, runtime):
     source = db_session.scalar(select(Source).where(Source.name == DEMO_SOURCE["name"]))
     source.options = {"today": "2026-11-28", "close_after_missed_runs": 2}
-    victim = db_session.scalar(select(PostingSource).where(PostingSource.source_id == source.id).order_by(PostingSource.id))
+    mine = select(PostingSource).where(PostingSource.source_id == source.id)
+    victim = db_session.scalar(mine.order_by(PostingSource.id))
     open_before = db_session.scalar(select(func.count()).where(Posting.status == "open"))
     # Pretend the source stopped listing the victim: its external id is not in the listing.
     assert ingest.track_disappeared(db_session, source, set()) == 0  # first miss
     victim.missed_runs = 1
-    others = db_session.scalars(select(PostingSource).where(PostingSource.source_id == source.id, PostingSource.id != victim.id)).all()
+    others = db_session.scalars(mine.where(PostingSource.id != victim.id)).all()
     closed = ingest.track_disappeared(db_session, source, {s.external_id for s in others})
     assert closed == 1 and victim.posting.status == "closed" and victim.missed_runs == 2
     assert db_session.scalar(select(func.count()).where(Posting.status == "open")) == open_before - 1
