@@ -7,8 +7,8 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, joinedload
 
 from jobs_ingest.pipeline import run_source as run_pipeline
 from jobs_ingest.records import BatchResult, PostingRecord, Rejection, SourceConfig
@@ -60,13 +60,14 @@ def run_source(session: Session, source: Source, gazetteer: Gazetteer, today: da
 
 def store_batch(session: Session, source: Source, run: IngestRun, batch: BatchResult) -> None:
     """Store records and rejections; fills the run's counts. Never commits."""
-    places = place_ids_by_code(session)
+    store = _BatchStore(session, source, batch.records)
     counts = {"new": 0, "updated": 0, "unchanged": 0, "duplicates": batch.duplicates, "expired": 0}
     for record in batch.records:
-        outcome = _store_record(session, source, record, places)
+        outcome = store.put(record)
         counts[outcome] += 1
         if record.expired and outcome != "unchanged":
             counts["expired"] += 1
+    store.touch_unchanged()
     for rejection in batch.rejections:
         _quarantine(session, source, run, rejection)
     if batch.fetched and not batch.errors:  # only a complete listing says what disappeared
@@ -78,6 +79,98 @@ def store_batch(session: Session, source: Source, run: IngestRun, batch: BatchRe
     run.duplicates, run.expired = counts["duplicates"], counts["expired"]
     run.rejected = batch.rejected_counts()
     run.errors = list(batch.errors)
+
+
+class _BatchStore:
+    """Stores one batch with a handful of queries: what the source and the database already
+    hold is loaded up front, unchanged sightings are touched with bulk UPDATEs."""
+
+    def __init__(self, session: Session, source: Source, records: list[PostingRecord]):
+        self.session, self.source = session, source
+        self.places = place_ids_by_code(session)
+        self.sightings = {s.external_id: s for s in session.scalars(
+            select(PostingSource).where(PostingSource.source_id == source.id)
+            .options(joinedload(PostingSource.posting)))}
+        fresh = [r for r in records if r.external_id not in self.sightings]
+        self.by_url = _load_in(session, Posting, Posting.canonical_url,
+                               {r.canonical_url for r in fresh if r.canonical_url})
+        self.employers = _load_in(session, Employer, Employer.name,
+                                  {r.employer for r in records if r.employer})
+        self.unchanged: list[tuple[int, int]] = []
+
+    def put(self, record: PostingRecord) -> str:
+        """Store one record; returns new, updated, unchanged or duplicates."""
+        sighting = self.sightings.get(record.external_id)
+        if sighting is not None:
+            return self._known(sighting, record)
+        same_url = self.by_url.get(record.canonical_url) if record.canonical_url else None
+        if same_url is not None:
+            self._sight(same_url, record)
+            return "duplicates"
+        posting = Posting(source_id=self.source.id, external_id=record.external_id)
+        self._apply(posting, record)
+        self.session.add(posting)
+        self._sight(posting, record)
+        if record.canonical_url:
+            self.by_url[record.canonical_url] = posting
+        return "new"
+
+    def _known(self, sighting: PostingSource, record: PostingRecord) -> str:
+        posting = sighting.posting
+        if posting.status == "closed" and not record.expired:
+            posting.status = "open"  # listed again after it had disappeared
+        if sighting.content_hash == record.content_hash:
+            self.unchanged.append((sighting.id, posting.id))
+            return "unchanged"
+        sighting.last_seen = posting.last_seen = utcnow()
+        self._apply(posting, record)
+        sighting.content_hash = record.content_hash
+        return "updated"
+
+    def _sight(self, posting: Posting, record: PostingRecord) -> None:
+        sighting = PostingSource(posting=posting, source_id=self.source.id,
+                                 external_id=record.external_id, url=record.url,
+                                 content_hash=record.content_hash)
+        self.session.add(sighting)
+        self.sightings[record.external_id] = sighting
+
+    def _apply(self, posting: Posting, record: PostingRecord) -> None:
+        values = asdict(record)
+        for name in RECORD_FIELDS:
+            setattr(posting, name, values[name])
+        posting.place_id = self.places.get(record.place_code) if record.place_code else None
+        posting.employer = self._employer(record.employer)
+        posting.status = "expired" if record.expired else "open"
+
+    def _employer(self, name: str | None) -> Employer | None:
+        if not name:
+            return None
+        if name not in self.employers:
+            self.employers[name] = Employer(name=name)
+            self.session.add(self.employers[name])
+        return self.employers[name]
+
+    def touch_unchanged(self) -> None:
+        """Mark unchanged sightings and their postings as seen now, in bulk."""
+        now = utcnow()
+        self.session.flush()
+        for start in range(0, len(self.unchanged), 500):
+            chunk = self.unchanged[start : start + 500]
+            bulk = {"synchronize_session": False}
+            self.session.execute(update(PostingSource).where(PostingSource.id.in_([s for s, _ in chunk]))
+                                 .values(last_seen=now).execution_options(**bulk))
+            self.session.execute(update(Posting).where(Posting.id.in_([p for _, p in chunk]))
+                                 .values(last_seen=now).execution_options(**bulk))
+
+
+def _load_in(session: Session, model: Any, column: Any, keys: set[str]) -> dict[str, Any]:
+    """Rows whose ``column`` is one of ``keys``, keyed by it (queried in chunks)."""
+    found: dict[str, Any] = {}
+    ordered = sorted(keys)
+    for start in range(0, len(ordered), 500):
+        for row in session.scalars(select(model).where(column.in_(ordered[start : start + 500]))):
+            found[getattr(row, column.key)] = row
+    return found
 
 
 def track_disappeared(session: Session, source: Source, listed: set[str]) -> int:
@@ -96,57 +189,6 @@ def track_disappeared(session: Session, source: Source, listed: set[str]) -> int
             posting.status = "closed"
             closed += 1
     return closed
-
-
-def _store_record(session: Session, source: Source, record: PostingRecord,
-                  places: dict[str, int]) -> str:
-    sighting = session.scalar(select(PostingSource).where(
-        PostingSource.source_id == source.id, PostingSource.external_id == record.external_id))
-    now = utcnow()
-    if sighting is not None:
-        sighting.last_seen = now
-        sighting.posting.last_seen = now
-        if sighting.posting.status == "closed" and not record.expired:
-            sighting.posting.status = "open"  # listed again after it had disappeared
-        if sighting.content_hash == record.content_hash:
-            return "unchanged"
-        _apply(session, sighting.posting, record, places)
-        sighting.content_hash = record.content_hash
-        return "updated"
-    same_url = record.canonical_url and session.scalar(
-        select(Posting).where(Posting.canonical_url == record.canonical_url))
-    if same_url:
-        session.add(PostingSource(posting=same_url, source_id=source.id,
-                                  external_id=record.external_id, url=record.url,
-                                  content_hash=record.content_hash))
-        return "duplicates"
-    posting = Posting(source_id=source.id, external_id=record.external_id)
-    _apply(session, posting, record, places)
-    session.add(posting)
-    session.add(PostingSource(posting=posting, source_id=source.id, external_id=record.external_id,
-                              url=record.url, content_hash=record.content_hash))
-    session.flush()
-    return "new"
-
-
-def _apply(session: Session, posting: Posting, record: PostingRecord, places: dict[str, int]) -> None:
-    values = asdict(record)
-    for name in RECORD_FIELDS:
-        setattr(posting, name, values[name])
-    posting.place_id = places.get(record.place_code) if record.place_code else None
-    posting.employer = _employer(session, record.employer)
-    posting.status = "expired" if record.expired else "open"
-
-
-def _employer(session: Session, name: str | None) -> Employer | None:
-    if not name:
-        return None
-    employer = session.scalar(select(Employer).where(Employer.name == name))
-    if employer is None:
-        employer = Employer(name=name)
-        session.add(employer)
-        session.flush()
-    return employer
 
 
 def _quarantine(session: Session, source: Source, run: IngestRun, rejection: Rejection) -> None:
