@@ -121,3 +121,13 @@ def test_openapi_document_is_generated_from_schemas(client):
     assert {"q", "place", "km", "lat", "lon", "relocate", "wage", "limit"} <= params
     schemas = spec["components"]["schemas"]
     assert "reason" in schemas["MatchOut"]["properties"]
+
+
+def test_first_page_offers_the_demo_workers_as_searches(client):
+    page = text(client.get("/"))
+    links = re.findall(r'<li><a href="(/search\?[^"]+)">', page)
+    assert len(links) == 12
+    for link in links:  # every demo worker has jobs within reach
+        results = client.get(link.replace("&amp;", "&"))
+        assert results.status_code == 200
+        assert re.search(r'class="reason"', text(results)), link

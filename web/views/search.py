@@ -8,6 +8,7 @@ from marshmallow import ValidationError
 from web.extensions import db
 from web.schemas import MatchQuery
 from web.services.search import SearchError, match_worker
+from web.services.workers import demo_searches
 
 bp = Blueprint("search", __name__)
 
@@ -18,7 +19,8 @@ EXAMPLES = ("电焊", "开挖掘机", "进厂", "带孩子", "种大棚", "保�
 @bp.get("/")
 def index() -> str:
     """The search form: what you can do, where home is, how far you can travel."""
-    return render_template("index.html", form={"km": 20}, errors={}, radii=RADII, examples=EXAMPLES)
+    return render_template("index.html", form={"km": 20}, errors={}, radii=RADII, examples=EXAMPLES,
+                           demo=demo_searches(db.session))
 
 
 @bp.get("/search")
