@@ -50,11 +50,12 @@ def register_extensions(app: APIFlask) -> None:
 
 def register_blueprints(app: APIFlask) -> None:
     """One blueprint per feature."""
-    from web.views import api, jobs, search
+    from web.views import api, health, jobs, search
 
     app.register_blueprint(search.bp)
     app.register_blueprint(jobs.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(health.bp)
 
 
 def register_errors(app: APIFlask) -> None:

@@ -131,3 +131,9 @@ def test_first_page_offers_the_demo_workers_as_searches(client):
         results = client.get(link.replace("&amp;", "&"))
         assert results.status_code == 200
         assert re.search(r'class="reason"', text(results)), link
+
+
+def test_health_check_reports_open_postings(client, db_session):
+    body = client.get("/healthz").get_json()
+    open_count = db_session.scalar(select(func.count()).where(Posting.status == "open"))
+    assert body == {"status": "ok", "open_postings": open_count} and open_count > 300

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from web.models import Posting, PostingSource
@@ -15,3 +15,8 @@ def get_posting(session: Session, posting_id: int) -> Posting | None:
             joinedload(Posting.employer), joinedload(Posting.place),
             selectinload(Posting.sightings).joinedload(PostingSource.source))
     )
+
+
+def count_open(session: Session) -> int:
+    """How many postings are open."""
+    return session.scalar(select(func.count(Posting.id)).where(Posting.status == "open")) or 0
