@@ -96,3 +96,13 @@ def test_postings_missing_for_n_runs_are_closed_and_reopen_when_listed(db_sessio
     assert db_session.scalar(select(func.count()).where(Posting.status == "open")) == open_before - 1
     run = ingest.run_source(db_session, source, runtime.gazetteer, TODAY)  # listed again
     assert run.new == 0 and victim.missed_runs == 0 and victim.posting.status == "open"
+
+
+def test_kind_specific_keys_are_kept_as_options(db_session):
+    source = ingest.upsert_source(db_session, {
+        "name": "county-api", "kind": "api", "url": "http://127.0.0.1:9/jobs", "trust": "bureau",
+        "mapping": {"items": "data.items", "id": "id"}, "options": {"page_limit": 5}})
+    assert source.location == "http://127.0.0.1:9/jobs"
+    assert source.options == {"page_limit": 5, "mapping": {"items": "data.items", "id": "id"}}
+    config = ingest.source_config(source)
+    assert config.options["mapping"]["items"] == "data.items" and config.trust == "bureau"

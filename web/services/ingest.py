@@ -17,6 +17,7 @@ from web.models import Employer, IngestRun, Posting, PostingSource, QuarantinedR
 from web.services.places import place_ids_by_code
 
 DEFAULT_CLOSE_AFTER = 3
+SOURCE_KEYS = {"name", "kind", "url", "path", "trust", "schedule", "options", "allow_private_network"}
 RECORD_FIELDS = ("title", "description", "place_text", "lat", "lon", "wage_min", "wage_max",
                  "wage_text", "housing", "meals", "employment_type", "headcount", "posted_at",
                  "valid_through", "url", "canonical_url", "content_hash")
@@ -32,7 +33,10 @@ def upsert_source(session: Session, spec: dict[str, Any]) -> Source:
     source.location = spec.get("url") or spec.get("path") or ""
     source.trust = spec.get("trust", "aggregator")
     source.schedule = spec.get("schedule")
-    source.options = dict(spec.get("options", {}))
+    # Kind-specific keys (mapping, sitemap, max_depth, …) may sit in the entry itself or in
+    # an ``options`` table; both end up in Source.options for the source kind to read.
+    extra = {k: v for k, v in spec.items() if k not in SOURCE_KEYS}
+    source.options = {**dict(spec.get("options", {})), **extra}
     source.allow_private_network = bool(spec.get("allow_private_network", False))
     session.flush()
     return source
