@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup test check lint bench clean
+.PHONY: run setup test check lint bench clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,3 +45,10 @@ bench: $(VENV)/.dev
 
 clean:
 	rm -rf instance .pytest_cache .ruff_cache .mypy_cache
+
+# After changing user-facing text: extract, merge into the English catalogue, translate, compile.
+translations: $(VENV)/.runtime
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -k N_ --no-location --sort-output \
+		-o web/translations/messages.pot web
+	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations --no-location
+	$(BIN)/pybabel compile -d web/translations

@@ -24,6 +24,7 @@ def create_app(config: dict[str, Any] | None = None) -> APIFlask:
     if config:
         app.config.from_mapping(config)
     register_extensions(app)
+    register_i18n(app)
     register_blueprints(app)
     register_errors(app)
     register_cli(app)
@@ -46,6 +47,13 @@ def register_extensions(app: APIFlask) -> None:
             configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(INSTANCE.parent / "migrations"))
     app.extensions["jiujin"] = Runtime(app.config)
+
+
+def register_i18n(app: APIFlask) -> None:
+    """Chinese first, English second."""
+    from web.i18n import register
+
+    register(app)
 
 
 def register_blueprints(app: APIFlask) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy.orm import Session
 
 from matching.explain import format_wage
@@ -36,8 +37,13 @@ def match_worker(session: Session, runtime: Any, params: dict[str, Any]) -> Sear
     if place_text:
         try:
             place = runtime.gazetteer.resolve(place_text)
-        except (PlaceNotFound, AmbiguousPlace) as exc:
-            raise SearchError("place", str(exc)) from exc
+        except PlaceNotFound as exc:
+            raise SearchError("place", _place_not_found(place_text)) from exc
+        except AmbiguousPlace as exc:
+            names = "、".join(c.full_name for c in exc.candidates[:5])
+            raise SearchError("place", gettext(
+                "“%(text)s”可能是：%(names)s。请写得更具体一些（加上省或市）。",
+                text=place_text[:40], names=names)) from exc
         home = place.full_name
         if lat is None:
             lat, lon = place.lat, place.lon
@@ -46,6 +52,10 @@ def match_worker(session: Session, runtime: Any, params: dict[str, Any]) -> Sear
                   wage_expectation=params.get("wage"))
     matches = runtime.matcher(session).rank(query, limit=int(params.get("limit") or 20))
     return SearchResult(matches=matches, home=home)
+
+
+def _place_not_found(text: str) -> str:
+    return gettext("找不到地点“%(text)s”。请写县、市或省的名字，例如：榕江县。", text=text[:40])
 
 
 def match_to_dict(match: Match) -> dict[str, Any]:

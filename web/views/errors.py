@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import render_template, request
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
-MESSAGES = {404: "没有找到这个页面。", 413: "提交的内容太大了。", 500: "出错了，请稍后再试。"}
+MESSAGES = {404: _l("没有找到这个页面。"), 413: _l("提交的内容太大了。"), 500: _l("出错了，请稍后再试。")}
 
 
 def register(app: Any) -> None:

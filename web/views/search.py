@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
+from flask_babel import gettext, lazy_gettext
 from marshmallow import ValidationError
 
 from web.extensions import db
@@ -13,7 +14,8 @@ from web.services.workers import demo_searches
 bp = Blueprint("search", __name__)
 
 RADII = (5, 10, 20, 50, 100)
-EXAMPLES = ("电焊", "开挖掘机", "进厂", "带孩子", "种大棚", "保洁", "厨师", "开叉车")
+EXAMPLES = (lazy_gettext("电焊"), lazy_gettext("开挖掘机"), lazy_gettext("进厂"), lazy_gettext("带孩子"),
+            lazy_gettext("种大棚"), lazy_gettext("保洁"), lazy_gettext("厨师"), lazy_gettext("开叉车"))
 
 
 @bp.get("/")
@@ -31,7 +33,7 @@ def results() -> tuple[str, int]:
         params = MatchQuery().load(_clean(form))
         result = match_worker(db.session, current_app.extensions["jiujin"], params)
     except ValidationError as exc:
-        return _form_again(form, {k: _first(v) for k, v in exc.normalized_messages().items()})
+        return _form_again(form, {k: gettext(_first(v)) for k, v in exc.normalized_messages().items()})
     except SearchError as exc:
         return _form_again(form, {exc.field: exc.message})
     return render_template("results.html", form=form, params=params, result=result), 200

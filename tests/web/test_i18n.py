@@ -1,0 +1,47 @@
+"""Chinese first, English second: catalogues complete and compiled, switch remembered."""
+
+from babel.messages.frontend import CommandLineInterface
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+from web.config import ROOT
+
+CATALOGUE = ROOT / "web" / "translations" / "en" / "LC_MESSAGES"
+
+
+def test_every_message_has_an_english_translation_and_the_mo_is_current(tmp_path):
+    pot = tmp_path / "messages.pot"
+    CommandLineInterface().run(["pybabel", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "lazy_gettext",
+                                "-k", "_l", "-k", "N_", "-o", str(pot), str(ROOT / "web")])
+    with open(pot, "rb") as fh:
+        wanted = {m.id for m in read_po(fh) if m.id}
+    with open(CATALOGUE / "messages.po", "rb") as fh:
+        po = {m.id: m.string for m in read_po(fh) if m.id}
+    with open(CATALOGUE / "messages.mo", "rb") as fh:
+        mo = {m.id: m.string for m in read_mo(fh) if m.id}
+    assert wanted - set(po) == set(), "run `make translations` and translate the new messages"
+    assert all(po[m] for m in wanted), "untranslated messages in messages.po"
+    assert mo == po, "messages.mo is stale: run `make translations`"
+
+
+def test_chinese_by_default_english_on_request_and_remembered(client):
+    assert "说说你会做什么" in client.get("/").get_data(as_text=True)
+    english = client.get("/?lang=en").get_data(as_text=True)
+    assert "What can you do?" in english and 'lang="en"' in english and "中文" in english
+    again = client.get("/").get_data(as_text=True)
+    assert "What can you do?" in again
+    back = client.get("/?lang=zh").get_data(as_text=True)
+    assert "说说你会做什么" in back
+
+
+def test_errors_follow_the_language(client):
+    page = client.get("/search", query_string={"q": "welding", "place": "火星基地", "lang": "en"})
+    assert page.status_code == 400
+    assert "Place “火星基地” not found" in page.get_data(as_text=True)
+    page = client.get("/search", query_string={"q": "welding", "place": "榕江", "km": "-5", "lang": "en"})
+    assert "The distance must be between 1 and 500 km." in page.get_data(as_text=True)
+
+
+def test_api_ignores_the_language_parameter(client):
+    body = client.get("/api/v1/matches", query_string={"q": "电焊", "place": "榕江", "lang": "en"}).get_json()
+    assert body["matches"]
