@@ -19,6 +19,7 @@ model_cli = AppGroup("model", help="The embedding model.")
 demo_cli = AppGroup("demo", help="Demo data for the embedded default.")
 ingest_cli = AppGroup("ingest", help="Collect postings from sources.")
 postings_cli = AppGroup("postings", help="Stored postings.")
+sources_cli = AppGroup("sources", help="Registered sources.")
 
 
 def _runtime() -> Any:
@@ -100,6 +101,68 @@ def postings_export() -> None:
         click.echo(json.dumps(row, ensure_ascii=False))
 
 
+@sources_cli.command("list")
+def sources_list() -> None:
+    """Print every registered source as one JSON object per line."""
+    from web.services.ingest import list_sources
+
+    for row in list_sources(db.session):
+        click.echo(json.dumps(row, ensure_ascii=False))
+
+
+@sources_cli.command("add")
+@click.argument("name")
+@click.option("--kind", required=True, help="A registered source kind (demo, jsonld, feed, api, sheet).")
+@click.option("--url", default=None)
+@click.option("--path", default=None)
+@click.option("--trust", type=click.Choice(["bureau", "employer", "aggregator"]), default="aggregator")
+@click.option("--schedule", default=None, help="interval:6h or cron:0 3 * * *")
+@click.option("--allow-private-network", is_flag=True)
+@click.option("--option", "options", multiple=True, help="KEY=JSON_OR_TEXT, repeatable")
+def sources_add(name: str, kind: str, url: str | None, path: str | None, trust: str,
+                schedule: str | None, allow_private_network: bool, options: tuple[str, ...]) -> None:
+    """Register or update a source."""
+    from web.scheduler import parse_schedule
+    from web.services.ingest import upsert_source
+
+    if schedule:
+        try:
+            parse_schedule(schedule)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--schedule") from exc
+    spec = {"name": name, "kind": kind, "url": url, "path": path, "trust": trust, "schedule": schedule,
+            "allow_private_network": allow_private_network, "options": _parse_options(options)}
+    source = upsert_source(db.session, {k: v for k, v in spec.items() if v is not None})
+    db.session.commit()
+    click.echo(f"source {source.name} ({source.kind}) registered")
+
+
+@sources_cli.command("disable")
+@click.argument("name")
+@click.option("--enable", is_flag=True, help="Enable it again instead.")
+def sources_disable(name: str, enable: bool) -> None:
+    """Stop (or restart) scheduling a source; its postings stay."""
+    from web.services.ingest import set_enabled
+
+    if not set_enabled(db.session, name, enable):
+        raise click.UsageError(f"no source named {name!r}")
+    db.session.commit()
+    click.echo(f"source {name} {'enabled' if enable else 'disabled'}")
+
+
+def _parse_options(pairs: tuple[str, ...]) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--option")
+        try:
+            options[key] = json.loads(value)
+        except json.JSONDecodeError:
+            options[key] = value
+    return options
+
+
 def _read_sources(path: Path) -> list[dict[str, Any]]:
     """[[source]] entries from a TOML file, each checked for the required keys."""
     try:
@@ -135,6 +198,6 @@ def scheduler_command() -> None:
 
 def register(app: Any) -> None:
     """Add the command groups to the app's CLI."""
-    for group in (model_cli, demo_cli, ingest_cli, postings_cli):
+    for group in (model_cli, demo_cli, ingest_cli, postings_cli, sources_cli):
         app.cli.add_command(group)
     app.cli.add_command(scheduler_command)

@@ -146,3 +146,22 @@ def test_quarantine_export_gives_reasons_and_excerpts(app, db_session):
     rows = [json.loads(line) for line in result.output.splitlines()]
     assert sorted(r["reason"] for r in rows) == ["missing_title"] * 3 + ["too_long"]
     assert all(r["raw_excerpt"] and r["source"] == "demo-bureau-export" for r in rows)
+
+
+def test_sources_can_be_registered_listed_and_disabled_from_the_cli(app, db_session):
+    runner = app.test_cli_runner()
+    added = runner.invoke(args=["sources", "add", "county-feed", "--kind", "feed", "--url",
+                                "https://bureau.example.cn/rss.xml", "--trust", "bureau",
+                                "--schedule", "interval:2h", "--option", "max_items=50"])
+    assert added.exit_code == 0, added.output
+    rows = {json.loads(line)["name"]: json.loads(line)
+            for line in runner.invoke(args=["sources", "list"]).output.splitlines()}
+    feed = rows["county-feed"]
+    assert feed["trust"] == "bureau" and feed["schedule"] == "interval:2h"
+    assert feed["options"] == {"max_items": 50}
+    assert feed["last_run"] is None and rows["demo-bureau-export"]["last_run"]["new"] >= 300
+    assert runner.invoke(args=["sources", "disable", "county-feed"]).exit_code == 0
+    assert "ingest:county-feed" not in {j.id for j in build_scheduler(app).get_jobs()}
+    bad = runner.invoke(args=["sources", "add", "x", "--kind", "feed", "--schedule", "hourly"])
+    assert bad.exit_code != 0 and "interval:6h" in bad.output
+    assert runner.invoke(args=["sources", "disable", "nope"]).exit_code != 0

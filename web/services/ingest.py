@@ -42,6 +42,30 @@ def upsert_source(session: Session, spec: dict[str, Any]) -> Source:
     return source
 
 
+def list_sources(session: Session) -> list[dict[str, Any]]:
+    """Every registered source with its settings and last run."""
+    rows = []
+    for source in session.scalars(select(Source).order_by(Source.name)):
+        last = session.scalar(select(IngestRun).where(IngestRun.source_id == source.id)
+                              .order_by(IngestRun.id.desc()).limit(1))
+        rows.append({"name": source.name, "kind": source.kind, "location": source.location,
+                     "trust": source.trust, "schedule": source.schedule, "enabled": source.enabled,
+                     "allow_private_network": source.allow_private_network, "options": source.options,
+                     "last_run": run_counts(last) | {"status": last.status,
+                                                     "started_at": last.started_at.isoformat()}
+                     if last else None})
+    return rows
+
+
+def set_enabled(session: Session, name: str, enabled: bool) -> bool:
+    """Enable or disable a source by name; False when there is none."""
+    source = session.scalar(select(Source).where(Source.name == name))
+    if source is None:
+        return False
+    source.enabled = enabled
+    return True
+
+
 def source_config(source: Source) -> SourceConfig:
     """The plain config the ingestion library takes."""
     return SourceConfig(name=source.name, kind=source.kind, location=source.location,
