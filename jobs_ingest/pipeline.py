@@ -11,6 +11,7 @@ from typing import Any
 from jobs_ingest import dedupe, normalise
 from jobs_ingest.records import BatchResult, PostingRecord, RawItem, Rejected, Rejection, SourceConfig
 from jobs_ingest.sources import fetch_items
+from jobs_ingest.text import to_simplified
 from places import AmbiguousPlace, Gazetteer, PlaceNotFound
 
 MAX_TITLE = 120
@@ -22,8 +23,14 @@ def _text(fields: dict[str, object], key: str) -> str:
     return "" if value is None else str(value)
 
 
+def _clean(fields: dict[str, object], key: str, limit: int, one_line: bool = True) -> str:
+    """Sanitised, Simplified-Chinese text of one field."""
+    text = to_simplified(normalise.clean_text(_text(fields, key), limit=limit))
+    return text.replace("\n", " ") if one_line else text
+
+
 def _title(fields: dict[str, object]) -> str:
-    title = normalise.clean_text(_text(fields, "title"), limit=10_000).replace("\n", " ")
+    title = _clean(fields, "title", 10_000)
     if not title:
         raise Rejected("missing_title", "the item has no job title")
     if len(title) > MAX_TITLE:
@@ -40,36 +47,59 @@ def _place(text: str, gazetteer: Gazetteer) -> tuple[str | None, float | None, f
     return place.code, place.lat, place.lon
 
 
+def _geo(fields: dict[str, object]) -> tuple[float, float] | None:
+    """Coordinates the source gives (schema.org geo); they win over the gazetteer's centroid."""
+    try:
+        lat, lon = float(str(fields.get("lat"))), float(str(fields.get("lon")))
+    except ValueError:
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or (lat == 0 and lon == 0):
+        return None  # out of range, NaN, or the "0,0" that broken exports write
+    return lat, lon
+
+
+def _wage(fields: dict[str, object]) -> tuple[int | None, int | None, str]:
+    """(min, max, text): pay text if given, else a schema.org baseSalary structure."""
+    text = to_simplified(normalise.clean_text(_text(fields, "pay_text"), limit=200))  # 日結 is 日结
+    wage_min, wage_max = normalise.parse_wage(text)
+    struct = fields.get("wage_struct")
+    if struct is not None and wage_min is None and wage_max is None:
+        wage_min, wage_max, struct_text = normalise.parse_base_salary(struct)
+        text = text or struct_text
+    return wage_min, wage_max, text
+
+
 def build_record(item: RawItem, gazetteer: Gazetteer, today: date) -> PostingRecord:
     """Normalise one raw item into a PostingRecord, or raise Rejected(reason)."""
+    if item.rejection:
+        raise Rejected(item.rejection, item.detail)
     f = item.fields
     title = _title(f)
     external_id = _text(f, "external_id").strip()
-    url = _text(f, "url").strip() or None
-    canonical = dedupe.canonical_url(url)
-    if not external_id:
-        external_id = canonical or ""
+    canonical = dedupe.canonical_url(_text(f, "url"))
+    url = _text(f, "url").strip() if canonical else None  # javascript:, data: … never become links
+    external_id = external_id or canonical or ""
     if not external_id:
         raise Rejected("malformed", "the item has neither an id nor a URL")
-    description = normalise.clean_text(_text(f, "description"), limit=MAX_DESCRIPTION)
-    place_text = normalise.clean_text(_text(f, "place_text"), limit=200).replace("\n", " ")
+    description = _clean(f, "description", MAX_DESCRIPTION, one_line=False)
+    place_text = _clean(f, "place_text", 200)
     place_code, lat, lon = _place(place_text, gazetteer)
-    wage_text = normalise.clean_text(_text(f, "pay_text"), limit=200)
-    wage_min, wage_max = normalise.parse_wage(wage_text)
-    benefits = _text(f, "benefits_text")
-    housing, meals = normalise.parse_housing(benefits, description)
+    lat, lon = _geo(f) or (lat, lon)
+    wage_min, wage_max, wage_text = _wage(f)
+    housing, meals = normalise.parse_housing(_text(f, "benefits_text"), description)
     valid_through = normalise.parse_date(f.get("valid_through_text"), today)
-    employer = normalise.clean_text(_text(f, "employer"), limit=200).replace("\n", " ") or None
     values: dict[str, Any] = {
         "external_id": external_id, "title": title, "description": description,
-        "employer": employer, "place_text": place_text, "place_code": place_code,
-        "lat": lat, "lon": lon, "wage_min": wage_min, "wage_max": wage_max,
+        "employer": _clean(f, "employer", 200) or None, "place_text": place_text,
+        "place_code": place_code, "lat": lat, "lon": lon, "wage_min": wage_min, "wage_max": wage_max,
         "wage_text": wage_text, "housing": housing, "meals": meals,
         "employment_type": normalise.parse_employment_type(_text(f, "type_text"), title),
         "headcount": normalise.parse_headcount(f.get("headcount_text")),
         "posted_at": normalise.parse_date(f.get("posted_text"), today),
         "valid_through": valid_through, "url": url, "canonical_url": canonical,
+        "updated_at": normalise.parse_datetime(f.get("updated_text")),
     }
+    # The source's update time is hashed too: a newer `updated` for a known id is an update.
     digest = dedupe.content_hash({k: v for k, v in values.items() if k != "external_id"})
     expired = valid_through is not None and valid_through < today
     return PostingRecord(**values, expired=expired, content_hash=digest)
@@ -105,9 +135,25 @@ def _rejection(item: RawItem, rejected: Rejected) -> Rejection:
 
 
 def run_source(config: SourceConfig, gazetteer: Gazetteer, today: date) -> BatchResult:
-    """Fetch one source and process its items; a failing fetch is reported, not raised."""
+    """Fetch one source and process its items; a failing fetch is reported, not raised.
+
+    Items a source yielded before it failed (a truncated feed, an API page that errs) are
+    still processed; the error in ``errors`` tells the caller the listing is incomplete.
+    """
+    items: list[RawItem] = []
+    errors: list[str] = []
     try:
-        items = list(fetch_items(config))
+        for item in fetch_items(config):
+            items.append(item)
     except Exception as exc:  # one failing source must never stop the others
-        return BatchResult(errors=[f"{type(exc).__name__}: {exc}"])
-    return process_items(items, gazetteer, today)
+        errors.append(_describe(exc))
+    result = process_items(items, gazetteer, today)
+    result.errors.extend(errors)
+    return result
+
+
+def _describe(exc: Exception) -> str:
+    reason = getattr(exc, "reason", None)
+    if isinstance(reason, str) and reason:  # Rejected/FetchError/SourceError carry a code
+        return f"{reason}: {getattr(exc, 'detail', '') or exc}"
+    return f"{type(exc).__name__}: {exc}"

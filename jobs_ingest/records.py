@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 
@@ -27,14 +27,27 @@ class SourceConfig:
     trust: str = "aggregator"
     options: dict[str, Any] = field(default_factory=dict)
     allow_private_network: bool = False
+    # Conditional-GET state (ETags, Last-Modified, bodies) from earlier runs. The fetcher
+    # updates this dict in place, so the caller persists it after the run (see fetch.HttpCache).
+    http_cache: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class RawItem:
-    """One item as a source delivered it, mapped to standard field names (all text)."""
+    """One item as a source delivered it, mapped to standard field names (mostly text).
+
+    Standard fields: external_id, title, employer, description, place_text, pay_text,
+    benefits_text, type_text, headcount_text, posted_text, valid_through_text, url, and the
+    optional lat, lon (schema.org geo), wage_struct (a schema.org baseSalary value) and
+    updated_text (the source's own last-modified time). A source that could read the item
+    but knows it cannot become a posting (a page over the size cap, broken JSON-LD) sets
+    ``rejection`` to the reason; the pipeline quarantines it with ``detail``.
+    """
 
     fields: dict[str, Any]
     excerpt: str
+    rejection: str | None = None
+    detail: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +75,7 @@ class PostingRecord:
     canonical_url: str | None
     expired: bool
     content_hash: str
+    updated_at: datetime | None = None  # the source's own update time, when it gives one
 
 
 @dataclass(frozen=True, slots=True)

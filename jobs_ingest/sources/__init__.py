@@ -34,4 +34,5 @@ def fetch_items(config: SourceConfig) -> Iterator[RawItem]:
     return fetch(config)
 
 
-from jobs_ingest.sources import demo  # noqa: E402,F401  (registers itself)
+# Each kind registers itself on import.
+from jobs_ingest.sources import api, demo, feed, jsonld, sheet  # noqa: E402,F401
