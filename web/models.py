@@ -88,6 +88,8 @@ class Source(Model):
     options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     allow_private_network: Mapped[bool] = mapped_column(Boolean, default=False)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # ETag/Last-Modified validators and bodies from the last complete run (conditional GET).
+    http_cache: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(TS, default=utcnow)
 
 

@@ -3,17 +3,27 @@ expired or quarantined — one transaction per source run, committed by the call
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
+from jobs_ingest.dedupe import NearDuplicateIndex, trust_rank
 from jobs_ingest.pipeline import run_source as run_pipeline
 from jobs_ingest.records import BatchResult, PostingRecord, Rejection, SourceConfig
 from places import Gazetteer
-from web.models import Employer, IngestRun, Posting, PostingSource, QuarantinedRecord, Source, utcnow
+from web.models import (
+    Employer,
+    IngestRun,
+    Place,
+    Posting,
+    PostingSource,
+    QuarantinedRecord,
+    Source,
+    utcnow,
+)
 from web.services.places import place_ids_by_code
 
 DEFAULT_CLOSE_AFTER = 3
@@ -70,7 +80,8 @@ def source_config(source: Source) -> SourceConfig:
     """The plain config the ingestion library takes."""
     return SourceConfig(name=source.name, kind=source.kind, location=source.location,
                         trust=source.trust, options=dict(source.options or {}),
-                        allow_private_network=source.allow_private_network)
+                        allow_private_network=source.allow_private_network,
+                        http_cache=dict(source.http_cache or {}))
 
 
 def run_source(session: Session, source: Source, gazetteer: Gazetteer, today: date) -> IngestRun:
@@ -78,8 +89,11 @@ def run_source(session: Session, source: Source, gazetteer: Gazetteer, today: da
     run = IngestRun(source_id=source.id, rejected={}, errors=[])
     session.add(run)
     session.flush()
-    batch = run_pipeline(source_config(source), gazetteer, today)
+    config = source_config(source)
+    batch = run_pipeline(config, gazetteer, today)
     store_batch(session, source, run, batch)
+    if config.http_cache is not None:
+        source.http_cache = dict(config.http_cache)  # saved with the run, in one transaction
     run.finished_at = utcnow()
     run.status = "failed" if batch.errors and not batch.fetched else "ok"
     session.flush()
@@ -125,15 +139,22 @@ class _BatchStore:
         self.employers = _load_in(session, Employer, Employer.name,
                                   {r.employer for r in records if r.employer})
         self.unchanged: list[tuple[int, int]] = []
+        self.near = _NearDuplicates(session, source, fresh)
 
     def put(self, record: PostingRecord) -> str:
         """Store one record; returns new, updated, unchanged or duplicates."""
         sighting = self.sightings.get(record.external_id)
         if sighting is not None:
             return self._known(sighting, record)
-        same_url = self.by_url.get(record.canonical_url) if record.canonical_url else None
-        if same_url is not None:
-            self._sight(same_url, record)
+        same = self.by_url.get(record.canonical_url) if record.canonical_url else None
+        if same is None:
+            same = self.near.find(record)
+        if same is not None:
+            self._sight(same, record)
+            if trust_rank(self.source.trust) < trust_rank(same.source.trust):
+                # The most trusted source's fields win; it becomes the posting's own source.
+                same.source_id, same.external_id = self.source.id, record.external_id
+                self._apply(same, record)
             return "duplicates"
         posting = Posting(source_id=self.source.id, external_id=record.external_id)
         self._apply(posting, record)
@@ -151,8 +172,9 @@ class _BatchStore:
             self.unchanged.append((sighting.id, posting.id))
             return "unchanged"
         sighting.last_seen = posting.last_seen = utcnow()
-        self._apply(posting, record)
         sighting.content_hash = record.content_hash
+        if posting.source_id == self.source.id:  # another source's copy never overwrites
+            self._apply(posting, record)
         return "updated"
 
     def _sight(self, posting: Posting, record: PostingRecord) -> None:
@@ -189,6 +211,53 @@ class _BatchStore:
                                  .values(last_seen=now).execution_options(**bulk))
             self.session.execute(update(Posting).where(Posting.id.in_([p for _, p in chunk]))
                                  .values(last_seen=now).execution_options(**bulk))
+
+
+@dataclass(frozen=True, slots=True)
+class _Comparable:
+    """A stored posting as the near-duplicate index reads it."""
+
+    title: str
+    description: str
+    employer: str | None
+    place_code: str | None
+    place_text: str
+    wage_min: int | None
+    wage_max: int | None
+
+
+class _NearDuplicates:
+    """The same job listed by another source: MinHash/LSH over the open and expired postings of
+    other sources in the places this batch brings (built only when it has unknown postings)."""
+
+    def __init__(self, session: Session, source: Source, fresh: list[PostingRecord]):
+        self.session, self.source = session, source
+        self.codes = {r.place_code for r in fresh if r.place_code}
+        self.wanted = bool(fresh)
+        self._index: NearDuplicateIndex | None = None
+        self._postings: dict[int, Posting] = {}
+
+    def _build(self) -> NearDuplicateIndex:
+        index = NearDuplicateIndex()
+        query = (select(Posting).join(Posting.place, isouter=True)
+                 .where(Posting.source_id != self.source.id, Posting.status != "closed")
+                 .where(or_(Place.code.in_(self.codes), Posting.place_id.is_(None)))
+                 .options(joinedload(Posting.employer), joinedload(Posting.place),
+                          joinedload(Posting.source)))
+        for posting in self.session.scalars(query) if self.wanted else []:
+            self._postings[posting.id] = posting
+            index.add(posting.id, _Comparable(
+                posting.title, posting.description, posting.employer.name if posting.employer else None,
+                posting.place.code if posting.place else None, posting.place_text,
+                posting.wage_min, posting.wage_max))
+        return index
+
+    def find(self, record: PostingRecord) -> Posting | None:
+        """The stored posting from another source that is the same job, if any."""
+        if self._index is None:
+            self._index = self._build()
+        keys = self._index.find(record)
+        return self._postings[keys[0]] if keys else None
 
 
 def _load_in(session: Session, model: Any, column: Any, keys: set[str]) -> dict[str, Any]:
