@@ -77,9 +77,12 @@ def ingest_run(sources_file: Path, only: str | None) -> None:
             db.session.commit()
         except Exception as exc:  # one failing source never stops the others
             db.session.rollback()
+            error = f"{type(exc).__name__}: {exc}"
+            lifecycle.record_failed_run(db.session, spec["name"], error)
+            db.session.commit()
             counts = {"source": spec["name"], "fetched": 0, "new": 0, "updated": 0,
                       "unchanged": 0, "duplicates": 0, "expired": 0, "rejected": {},
-                      "errors": [f"{type(exc).__name__}: {exc}"]}
+                      "errors": [error]}
         click.echo(json.dumps(counts, ensure_ascii=False))
 
 

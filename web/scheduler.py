@@ -73,8 +73,10 @@ def single_instance(app: Any) -> Iterator[None]:
         lock.release()
 
 
-def job(app: Any, body: Callable[[Any, Any], object]) -> Callable[[], None]:
-    """Wrap a job body: app context, one commit on success, rollback and log on failure."""
+def job(app: Any, body: Callable[[Any, Any], object],
+        on_failure: Callable[[Any, str], object] | None = None) -> Callable[[], None]:
+    """Wrap a job body: app context, one commit on success; on failure roll back, log, and
+    let ``on_failure`` record what happened in a transaction of its own."""
 
     def run() -> None:
         from web.extensions import db
@@ -83,9 +85,12 @@ def job(app: Any, body: Callable[[Any, Any], object]) -> Callable[[], None]:
             try:
                 body(db.session, app.extensions["jiujin"])
                 db.session.commit()
-            except Exception:
+            except Exception as exc:
                 db.session.rollback()
                 log.exception("scheduled job failed")
+                if on_failure is not None:
+                    on_failure(db.session, f"{type(exc).__name__}: {exc}")
+                    db.session.commit()
 
     return run
 
@@ -106,10 +111,16 @@ def build_scheduler(app: Any) -> BlockingScheduler:
         except ValueError as exc:
             log.error("source %s: %s", name, exc)
             continue
-        body = _source_job(name)
-        scheduler.add_job(job(app, body), trigger, id=f"ingest:{name}", replace_existing=True,
-                          **JOB_DEFAULTS)
+        failed = _recorder(name)
+        scheduler.add_job(job(app, _source_job(name), failed), trigger, id=f"ingest:{name}",
+                          replace_existing=True, **JOB_DEFAULTS)
     return scheduler
+
+
+def _recorder(name: str) -> Callable[[Any, str], object]:
+    from web.services import lifecycle
+
+    return lambda session, error: lifecycle.record_failed_run(session, name, error)
 
 
 def _source_job(name: str) -> Callable[[Any, Any], object]:

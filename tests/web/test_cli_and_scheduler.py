@@ -165,3 +165,23 @@ def test_sources_can_be_registered_listed_and_disabled_from_the_cli(app, db_sess
     bad = runner.invoke(args=["sources", "add", "x", "--kind", "feed", "--schedule", "hourly"])
     assert bad.exit_code != 0 and "interval:6h" in bad.output
     assert runner.invoke(args=["sources", "disable", "nope"]).exit_code != 0
+
+
+def test_a_failing_scheduled_run_is_rolled_back_and_recorded(app, db_session, monkeypatch):
+    from sqlalchemy import func, select
+
+    from web.models import IngestRun, Posting
+    from web.scheduler import job
+    from web.services import lifecycle
+
+    def explode(session, runtime):
+        session.add(Posting(source_id=1, external_id="half-written", title="x", content_hash="x"))
+        session.flush()
+        raise RuntimeError("disk full")
+
+    before = db_session.scalar(select(func.count(IngestRun.id)))
+    job(app, explode, lambda s, err: lifecycle.record_failed_run(s, "demo-bureau-export", err))()
+    assert db_session.scalar(select(func.count()).where(Posting.external_id == "half-written")) == 0
+    runs = db_session.scalars(select(IngestRun).order_by(IngestRun.id)).all()
+    assert len(runs) == before + 1
+    assert runs[-1].status == "failed" and runs[-1].errors == ["RuntimeError: disk full"]

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from web.models import IngestRun, Posting, Source
+from web.models import IngestRun, Posting, Source, utcnow
 from web.services import embeddings, ingest
 
 
@@ -28,6 +28,18 @@ def run_named_source(session: Session, runtime: Any, name: str, today: date) -> 
         raise LookupError(f"no source named {name!r}")
     run = ingest.run_source(session, source, runtime.gazetteer, today)
     embeddings.embed_pending(session, runtime.embedder())
+    return run
+
+
+def record_failed_run(session: Session, name: str, error: str) -> IngestRun | None:
+    """After a rolled-back run, keep a failed run row so that every run is on record."""
+    source = session.scalar(select(Source).where(Source.name == name))
+    if source is None:
+        return None
+    run = IngestRun(source_id=source.id, status="failed", finished_at=utcnow(), rejected={},
+                    errors=[error])
+    session.add(run)
+    session.flush()
     return run
 
 
