@@ -4,7 +4,9 @@ within the batch, or a Rejection with a reason. No database here."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -105,12 +107,37 @@ def build_record(item: RawItem, gazetteer: Gazetteer, today: date) -> PostingRec
     return PostingRecord(**values, expired=expired, content_hash=digest)
 
 
-def process_items(items: Iterable[RawItem], gazetteer: Gazetteer, today: date) -> BatchResult:
-    """Run every item through the steps; the same external id twice in a batch is a duplicate."""
+# Part of every fingerprint: bump it when normalisation changes, so stored items are redone.
+NORMALISER_VERSION = "2"
+
+
+def fingerprint(item: RawItem) -> str:
+    """A hash of the item's mapped fields as delivered (before any normalising)."""
+    blob = json.dumps(item.fields, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(f"{NORMALISER_VERSION}\n{blob}".encode()).hexdigest()
+
+
+def process_items(items: Iterable[RawItem], gazetteer: Gazetteer, today: date,
+                  known: Mapping[str, str] | None = None) -> BatchResult:
+    """Run every item through the steps; the same external id twice in a batch is a duplicate.
+
+    ``known`` maps external ids to the fingerprints already stored: an item whose fingerprint
+    is unchanged skips normalising and is listed in ``unchanged`` (expiry by date is the
+    lifecycle job's work, so nothing time-dependent is lost).
+    """
     result = BatchResult()
     seen: set[str] = set()
     for item in items:
         result.fetched += 1
+        stamp = fingerprint(item)
+        external_id = _text(item.fields, "external_id").strip()
+        if known and external_id and known.get(external_id) == stamp and not item.rejection:
+            if external_id in seen:
+                result.duplicates += 1
+            else:
+                seen.add(external_id)
+                result.unchanged.append(external_id)
+            continue
         try:
             record = build_record(item, gazetteer, today)
         except Rejected as rejected:
@@ -120,7 +147,7 @@ def process_items(items: Iterable[RawItem], gazetteer: Gazetteer, today: date) -
             result.duplicates += 1
             continue
         seen.add(record.external_id)
-        result.records.append(record)
+        result.records.append(replace(record, raw_hash=stamp))
     return result
 
 
@@ -134,7 +161,8 @@ def _rejection(item: RawItem, rejected: Rejected) -> Rejection:
     )
 
 
-def run_source(config: SourceConfig, gazetteer: Gazetteer, today: date) -> BatchResult:
+def run_source(config: SourceConfig, gazetteer: Gazetteer, today: date,
+               known: Mapping[str, str] | None = None) -> BatchResult:
     """Fetch one source and process its items; a failing fetch is reported, not raised.
 
     Items a source yielded before it failed (a truncated feed, an API page that errs) are
@@ -147,7 +175,7 @@ def run_source(config: SourceConfig, gazetteer: Gazetteer, today: date) -> Batch
             items.append(item)
     except Exception as exc:  # one failing source must never stop the others
         errors.append(_describe(exc))
-    result = process_items(items, gazetteer, today)
+    result = process_items(items, gazetteer, today, known)
     result.errors.extend(errors)
     return result
 

@@ -76,6 +76,7 @@ class PostingRecord:
     expired: bool
     content_hash: str
     updated_at: datetime | None = None  # the source's own update time, when it gives one
+    raw_hash: str = ""  # fingerprint of the item as the source delivered it (pipeline.fingerprint)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +99,8 @@ class BatchResult:
     duplicates: int = 0
     fetched: int = 0
     errors: list[str] = field(default_factory=list)
+    # External ids whose raw item is exactly what the caller said it already stored.
+    unchanged: list[str] = field(default_factory=list)
 
     def rejected_counts(self) -> dict[str, int]:
         """Rejections counted by reason."""

@@ -169,6 +169,8 @@ class PostingSource(Model):
     content_hash: Mapped[str] = mapped_column(String(64))
     first_seen: Mapped[datetime] = mapped_column(TS, default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(TS, default=utcnow)
+    # Fingerprint of the raw item last stored: an identical item skips normalising next run.
+    raw_hash: Mapped[str | None] = mapped_column(String(64))
     # Successful runs of this source in a row that did not list the posting any more.
     missed_runs: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 

@@ -60,3 +60,19 @@ def test_item_without_id_or_url_is_quarantined(gazetteer):
 
 def test_demo_source_is_registered():
     assert sum(1 for _ in fetch_items(DEMO)) > 300
+
+
+def test_items_delivered_exactly_as_stored_skip_normalising(gazetteer):
+    from jobs_ingest.pipeline import fingerprint
+
+    items = list(fetch_items(DEMO))
+    first = process_items(items, gazetteer, TODAY)
+    known = {r.external_id: r.raw_hash for r in first.records}
+    assert all(len(h) == 64 for h in known.values())
+    changed = to_raw_item({**generate_demo_items(today=TODAY)[0], "salary": "9000-9999元/月"})
+    again = process_items([changed, *items[1:]], gazetteer, TODAY, known)
+    assert [r.external_id for r in again.records] == [changed.fields["external_id"]]
+    assert again.records[0].wage_min == 9000
+    assert len(again.unchanged) == len(known) - 1
+    assert again.rejected_counts() == first.rejected_counts()  # rejects are always redone
+    assert fingerprint(items[0]) != fingerprint(changed)

@@ -54,11 +54,12 @@ def test_changed_content_is_an_update_and_is_reembedded(db_session, runtime):
     sighting = db_session.scalar(select(PostingSource).where(PostingSource.posting_id == posting.id))
     vector = db_session.scalar(select(PostingEmbedding).where(PostingEmbedding.posting_id == posting.id))
     # As if an older text had been stored and embedded, and the source has changed it since.
-    sighting.content_hash = posting.content_hash = vector.content_hash = "stale"
+    sighting.content_hash = posting.content_hash = vector.content_hash = sighting.raw_hash = "stale"
     db_session.flush()
     run = ingest.run_source(db_session, source, runtime.gazetteer, TODAY)
-    assert run.updated == 1 and run.new == 0
+    assert run.updated == 1 and run.new == 0 and run.unchanged == run.fetched - 1 - 4 - 1
     assert embeddings.embed_pending(db_session, runtime.embedder()) == 1
+    assert sighting.raw_hash != "stale"
 
 
 def test_same_canonical_url_from_another_source_is_one_posting(db_session, runtime):

@@ -90,8 +90,11 @@ def run_source(session: Session, source: Source, gazetteer: Gazetteer, today: da
     session.add(run)
     session.flush()
     config = source_config(source)
-    batch = run_pipeline(config, gazetteer, today)
-    store_batch(session, source, run, batch)
+    known = {ext: raw for ext, raw in session.execute(
+        select(PostingSource.external_id, PostingSource.raw_hash)
+        .where(PostingSource.source_id == source.id, PostingSource.raw_hash.is_not(None)))}
+    batch = run_pipeline(config, gazetteer, today, known)
+    store_batch(session, source, run, batch, today)
     if config.http_cache is not None:
         source.http_cache = dict(config.http_cache)  # saved with the run, in one transaction
     run.finished_at = utcnow()
@@ -100,20 +103,22 @@ def run_source(session: Session, source: Source, gazetteer: Gazetteer, today: da
     return run
 
 
-def store_batch(session: Session, source: Source, run: IngestRun, batch: BatchResult) -> None:
+def store_batch(session: Session, source: Source, run: IngestRun, batch: BatchResult,
+                today: date) -> None:
     """Store records and rejections; fills the run's counts. Never commits."""
-    store = _BatchStore(session, source, batch.records)
+    store = _BatchStore(session, source, batch.records, today)
     counts = {"new": 0, "updated": 0, "unchanged": 0, "duplicates": batch.duplicates, "expired": 0}
     for record in batch.records:
         outcome = store.put(record)
         counts[outcome] += 1
         if record.expired and outcome != "unchanged":
             counts["expired"] += 1
+    counts["unchanged"] += store.unchanged_as_delivered(batch.unchanged)
     store.touch_unchanged()
     for rejection in batch.rejections:
         _quarantine(session, source, run, rejection)
     if batch.fetched and not batch.errors:  # only a complete listing says what disappeared
-        listed = {r.external_id for r in batch.records} | {
+        listed = {r.external_id for r in batch.records} | set(batch.unchanged) | {
             r.external_id for r in batch.rejections if r.external_id}
         track_disappeared(session, source, listed)
     run.fetched = batch.fetched
@@ -127,8 +132,8 @@ class _BatchStore:
     """Stores one batch with a handful of queries: what the source and the database already
     hold is loaded up front, unchanged sightings are touched with bulk UPDATEs."""
 
-    def __init__(self, session: Session, source: Source, records: list[PostingRecord]):
-        self.session, self.source = session, source
+    def __init__(self, session: Session, source: Source, records: list[PostingRecord], today: date):
+        self.session, self.source, self.today = session, source, today
         self.places = place_ids_by_code(session)
         self.sightings = {s.external_id: s for s in session.scalars(
             select(PostingSource).where(PostingSource.source_id == source.id)
@@ -168,6 +173,8 @@ class _BatchStore:
         posting = sighting.posting
         if posting.status == "closed" and not record.expired:
             posting.status = "open"  # listed again after it had disappeared
+        if sighting.raw_hash != record.raw_hash:
+            sighting.raw_hash = record.raw_hash
         if sighting.content_hash == record.content_hash:
             self.unchanged.append((sighting.id, posting.id))
             return "unchanged"
@@ -177,10 +184,21 @@ class _BatchStore:
             self._apply(posting, record)
         return "updated"
 
+    def unchanged_as_delivered(self, external_ids: list[str]) -> int:
+        """Items the pipeline skipped because they arrived exactly as stored: seen again."""
+        for external_id in external_ids:
+            sighting = self.sightings[external_id]
+            posting = sighting.posting
+            if posting.status == "closed":  # listed again after it had disappeared
+                gone = posting.valid_through is not None and posting.valid_through < self.today
+                posting.status = "expired" if gone else "open"
+            self.unchanged.append((sighting.id, posting.id))
+        return len(external_ids)
+
     def _sight(self, posting: Posting, record: PostingRecord) -> None:
         sighting = PostingSource(posting=posting, source_id=self.source.id,
                                  external_id=record.external_id, url=record.url,
-                                 content_hash=record.content_hash)
+                                 content_hash=record.content_hash, raw_hash=record.raw_hash)
         self.session.add(sighting)
         self.sightings[record.external_id] = sighting
 
