@@ -27,13 +27,19 @@ def base_url(app):
 
 
 @pytest.fixture(scope="module")
-def page(base_url, tmp_path_factory):
+def browser():
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
-        yield context.new_page()
+        yield browser
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    yield context.new_page()
+    context.close()
 
 
 def test_search_to_results_to_job_page(page, base_url, tmp_path):
@@ -72,3 +78,18 @@ def test_layout_fits_a_phone(page, base_url):
     assert width <= 390
     button = page.get_by_role("button", name="找工作").bounding_box()
     assert button["height"] >= 44
+
+
+def test_use_my_location_searches_from_the_browser_position(browser, base_url):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, permissions=["geolocation"],
+                                  geolocation={"latitude": 23.13, "longitude": 113.26})  # Guangzhou
+    page = context.new_page()
+    page.goto(base_url + "/")
+    page.get_by_label("说说你会做什么").fill("会电焊")
+    page.get_by_role("button", name="使用我的位置").click()
+    page.wait_for_function("document.querySelector('input[name=lat]').value !== ''")
+    page.get_by_role("button", name="找工作").click()
+    page.wait_for_url("**/search?**")
+    places = page.locator("li.match .meta").all_inner_texts()
+    assert places and all("广州" in p for p in places)
+    context.close()
