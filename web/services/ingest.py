@@ -3,12 +3,13 @@ expired or quarantined — one transaction per source run, committed by the call
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from jobs_ingest.dedupe import NearDuplicateIndex, trust_rank
 from jobs_ingest.pipeline import run_source as run_pipeline
@@ -128,29 +129,45 @@ def store_batch(session: Session, source: Source, run: IngestRun, batch: BatchRe
     run.errors = list(batch.errors)
 
 
+class _Known(NamedTuple):
+    """What a batch needs of a stored sighting, read as a plain row (no ORM object)."""
+
+    id: int
+    posting_id: int
+    content_hash: str
+    raw_hash: str | None
+    closed: bool
+
+
 class _BatchStore:
-    """Stores one batch with a handful of queries: what the source and the database already
-    hold is loaded up front, unchanged sightings are touched with bulk UPDATEs."""
+    """Stores one batch with a handful of queries: stored sightings are read as plain rows,
+    only changed ones become ORM objects, unchanged ones are touched with bulk UPDATEs."""
 
     def __init__(self, session: Session, source: Source, records: list[PostingRecord], today: date):
         self.session, self.source, self.today = session, source, today
         self.places = place_ids_by_code(session)
-        self.sightings = {s.external_id: s for s in session.scalars(
-            select(PostingSource).where(PostingSource.source_id == source.id)
-            .options(joinedload(PostingSource.posting)))}
-        fresh = [r for r in records if r.external_id not in self.sightings]
+        self.known = {row.external_id: _Known(row.id, row.posting_id, row.content_hash, row.raw_hash,
+                                              row.status == "closed")
+                      for row in session.execute(
+                          select(PostingSource.id, PostingSource.external_id, PostingSource.posting_id,
+                                 PostingSource.content_hash, PostingSource.raw_hash, Posting.status)
+                          .join(Posting, Posting.id == PostingSource.posting_id)
+                          .where(PostingSource.source_id == source.id))}
+        fresh = [r for r in records if r.external_id not in self.known]
         self.by_url = _load_in(session, Posting, Posting.canonical_url,
                                {r.canonical_url for r in fresh if r.canonical_url})
         self.employers = _load_in(session, Employer, Employer.name,
                                   {r.employer for r in records if r.employer})
         self.unchanged: list[tuple[int, int]] = []
+        self.raw_updates: list[dict[str, Any]] = []
+        self.reopen: list[int] = []
         self.near = _NearDuplicates(session, source, fresh)
 
     def put(self, record: PostingRecord) -> str:
         """Store one record; returns new, updated, unchanged or duplicates."""
-        sighting = self.sightings.get(record.external_id)
-        if sighting is not None:
-            return self._known(sighting, record)
+        known = self.known.get(record.external_id)
+        if known is not None:
+            return self._known(known, record)
         same = self.by_url.get(record.canonical_url) if record.canonical_url else None
         if same is None:
             same = self.near.find(record)
@@ -169,38 +186,38 @@ class _BatchStore:
             self.by_url[record.canonical_url] = posting
         return "new"
 
-    def _known(self, sighting: PostingSource, record: PostingRecord) -> str:
-        posting = sighting.posting
-        if posting.status == "closed" and not record.expired:
-            posting.status = "open"  # listed again after it had disappeared
-        if sighting.raw_hash != record.raw_hash:
-            sighting.raw_hash = record.raw_hash
-        if sighting.content_hash == record.content_hash:
-            self.unchanged.append((sighting.id, posting.id))
+    def _known(self, known: _Known, record: PostingRecord) -> str:
+        if known.content_hash == record.content_hash:
+            if known.raw_hash != record.raw_hash:
+                self.raw_updates.append({"id": known.id, "raw_hash": record.raw_hash})
+            self._seen(known)
             return "unchanged"
+        sighting = self.session.get(PostingSource, known.id)  # only changed rows become objects
+        assert sighting is not None
+        posting = sighting.posting
         sighting.last_seen = posting.last_seen = utcnow()
-        sighting.content_hash = record.content_hash
+        sighting.content_hash, sighting.raw_hash = record.content_hash, record.raw_hash
         if posting.source_id == self.source.id:  # another source's copy never overwrites
             self._apply(posting, record)
+        elif known.closed:
+            self.reopen.append(known.posting_id)
         return "updated"
+
+    def _seen(self, known: _Known) -> None:
+        self.unchanged.append((known.id, known.posting_id))
+        if known.closed:
+            self.reopen.append(known.posting_id)  # listed again after it had disappeared
 
     def unchanged_as_delivered(self, external_ids: list[str]) -> int:
         """Items the pipeline skipped because they arrived exactly as stored: seen again."""
         for external_id in external_ids:
-            sighting = self.sightings[external_id]
-            posting = sighting.posting
-            if posting.status == "closed":  # listed again after it had disappeared
-                gone = posting.valid_through is not None and posting.valid_through < self.today
-                posting.status = "expired" if gone else "open"
-            self.unchanged.append((sighting.id, posting.id))
+            self._seen(self.known[external_id])
         return len(external_ids)
 
     def _sight(self, posting: Posting, record: PostingRecord) -> None:
-        sighting = PostingSource(posting=posting, source_id=self.source.id,
-                                 external_id=record.external_id, url=record.url,
-                                 content_hash=record.content_hash, raw_hash=record.raw_hash)
-        self.session.add(sighting)
-        self.sightings[record.external_id] = sighting
+        self.session.add(PostingSource(posting=posting, source_id=self.source.id,
+                                       external_id=record.external_id, url=record.url,
+                                       content_hash=record.content_hash, raw_hash=record.raw_hash))
 
     def _apply(self, posting: Posting, record: PostingRecord) -> None:
         values = asdict(record)
@@ -219,16 +236,30 @@ class _BatchStore:
         return self.employers[name]
 
     def touch_unchanged(self) -> None:
-        """Mark unchanged sightings and their postings as seen now, in bulk."""
+        """Mark unchanged sightings and their postings as seen now, in bulk; reopen postings
+        that are listed again (expired instead if their date has passed)."""
         now = utcnow()
         self.session.flush()
-        for start in range(0, len(self.unchanged), 500):
-            chunk = self.unchanged[start : start + 500]
-            bulk = {"synchronize_session": False}
+        bulk = {"synchronize_session": False}
+        for chunk in _chunks(self.unchanged):
             self.session.execute(update(PostingSource).where(PostingSource.id.in_([s for s, _ in chunk]))
                                  .values(last_seen=now).execution_options(**bulk))
             self.session.execute(update(Posting).where(Posting.id.in_([p for _, p in chunk]))
                                  .values(last_seen=now).execution_options(**bulk))
+        if self.raw_updates:
+            self.session.execute(update(PostingSource), self.raw_updates)
+        for chunk in _chunks(self.reopen):
+            closed = Posting.id.in_(chunk) & (Posting.status == "closed")
+            past = Posting.valid_through.is_not(None) & (Posting.valid_through < self.today)
+            self.session.execute(update(Posting).where(closed & past).values(status="expired")
+                                 .execution_options(synchronize_session="fetch"))
+            self.session.execute(update(Posting).where(closed).values(status="open")
+                                 .execution_options(synchronize_session="fetch"))
+
+
+def _chunks(rows: list[Any], size: int = 500) -> Iterator[list[Any]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,18 +323,24 @@ def track_disappeared(session: Session, source: Source, listed: set[str]) -> int
     """Count runs a sighting is missing; close a posting once all its sightings are gone for
     ``close_after_missed_runs`` (default 3) runs in a row; a listed sighting resets to 0."""
     limit = int((source.options or {}).get("close_after_missed_runs", DEFAULT_CLOSE_AFTER))
-    closed = 0
-    for sighting in session.scalars(select(PostingSource).where(PostingSource.source_id == source.id)):
-        if sighting.external_id in listed:
-            sighting.missed_runs = 0
-            continue
-        sighting.missed_runs += 1
-        posting = sighting.posting
-        gone = all(s.missed_runs >= limit for s in posting.sightings)
-        if gone and posting.status == "open":
-            posting.status = "closed"
-            closed += 1
-    return closed
+    session.flush()
+    rows = session.execute(select(PostingSource.id, PostingSource.external_id, PostingSource.missed_runs)
+                           .where(PostingSource.source_id == source.id)).all()
+    fetch = {"synchronize_session": "fetch"}
+    for chunk in _chunks([r.id for r in rows if r.external_id in listed and r.missed_runs]):
+        session.execute(update(PostingSource).where(PostingSource.id.in_(chunk))
+                        .values(missed_runs=0).execution_options(**fetch))
+    for chunk in _chunks([r.id for r in rows if r.external_id not in listed]):
+        session.execute(update(PostingSource).where(PostingSource.id.in_(chunk))
+                        .values(missed_runs=PostingSource.missed_runs + 1).execution_options(**fetch))
+    other = aliased(PostingSource)
+    gone = select(PostingSource.posting_id).where(PostingSource.source_id == source.id,
+                                                  PostingSource.missed_runs >= limit)
+    still_listed = select(other.id).where(other.posting_id == Posting.id, other.missed_runs < limit).exists()
+    result = session.execute(update(Posting).where(Posting.status == "open", Posting.id.in_(gone),
+                                                   ~still_listed)
+                             .values(status="closed").execution_options(**fetch))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _quarantine(session: Session, source: Source, run: IngestRun, rejection: Rejection) -> None:
