@@ -77,13 +77,10 @@ def ingest_run(sources_file: Path, only: str | None) -> None:
             db.session.commit()
         except Exception as exc:  # one failing source never stops the others
             db.session.rollback()
-            error = f"{type(exc).__name__}: {exc}"
-            lifecycle.record_failed_run(db.session, spec["name"], error)
+            failed = lifecycle.record_failed_run(db.session, spec["name"], f"{type(exc).__name__}: {exc}")
+            counts = ingest.run_counts(failed) if failed else {"source": spec["name"], "errors": [str(exc)]}
             db.session.commit()
-            counts = {"source": spec["name"], "fetched": 0, "new": 0, "updated": 0,
-                      "unchanged": 0, "duplicates": 0, "expired": 0, "rejected": {},
-                      "errors": [error]}
-        click.echo(json.dumps(counts, ensure_ascii=False))
+        _print_lines([counts])
 
 
 @ingest_cli.command("quarantine")
@@ -91,8 +88,7 @@ def ingest_quarantine() -> None:
     """Print every quarantined record as one JSON object per line, with its reason."""
     from web.services.exports import export_quarantine
 
-    for row in export_quarantine(db.session):
-        click.echo(json.dumps(row, ensure_ascii=False))
+    _print_lines(export_quarantine(db.session))
 
 
 @postings_cli.command("export")
@@ -100,8 +96,7 @@ def postings_export() -> None:
     """Print every posting as one JSON object per line, with its sources."""
     from web.services.exports import export_postings
 
-    for row in export_postings(db.session):
-        click.echo(json.dumps(row, ensure_ascii=False))
+    _print_lines(export_postings(db.session))
 
 
 @sources_cli.command("list")
@@ -109,8 +104,7 @@ def sources_list() -> None:
     """Print every registered source as one JSON object per line."""
     from web.services.ingest import list_sources
 
-    for row in list_sources(db.session):
-        click.echo(json.dumps(row, ensure_ascii=False))
+    _print_lines(list_sources(db.session))
 
 
 @sources_cli.command("add")
@@ -151,6 +145,12 @@ def sources_disable(name: str, enable: bool) -> None:
         raise click.UsageError(f"no source named {name!r}")
     db.session.commit()
     click.echo(f"source {name} {'enabled' if enable else 'disabled'}")
+
+
+def _print_lines(rows: Any) -> None:
+    """One JSON object per line (the fixed output format of the listing commands)."""
+    for row in rows:
+        click.echo(json.dumps(row, ensure_ascii=False))
 
 
 def _parse_options(pairs: tuple[str, ...]) -> dict[str, Any]:
