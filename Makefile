@@ -42,6 +42,8 @@ check: lint
 
 bench: $(VENV)/.dev
 	$(BIN)/python -m bench.match
+	$(BIN)/python -m bench.ingest
+	$(BIN)/python -m bench.evaluate
 
 clean:
 	rm -rf instance .pytest_cache .ruff_cache .mypy_cache

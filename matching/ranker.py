@@ -1,24 +1,27 @@
-"""Matcher v0: a hard reach filter, then dense + lexical + distance + pay + housing signals.
+"""Matcher: a hard reach filter, then dense, lexical, occupation, distance, pay and housing signals.
 
-The weights below are hand-set starting values (documented in docs/ARCHITECTURE.md);
-fitting them on labelled data is the matcher issue's work.
+The signals and their fitted weights are documented in ``matching.signals``. The index is
+incremental: ``add`` and ``remove`` change it without re-reading the other postings.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
 
+from matching import signals as sig
 from matching.documents import posting_text, query_text
 from matching.explain import explain
 from matching.geo import GeoIndex
-from matching.lexical import LexicalIndex
-from matching.types import Match, PostingDoc, Query
+from matching.lexical import LexicalIndex, script_shares
+from matching.occupations import Occupation, OccupationIndex, default_occupation_index, predict_unique
+from matching.types import Match, PostingDoc, Query, WorkerDoc, WorkerMatch
 
-DEFAULT_WEIGHTS = {"dense": 0.45, "lexical": 0.35, "proximity": 0.12, "pay": 0.05, "housing": 0.03}
-PROXIMITY_SCALE_KM = 30.0
+DEFAULT_WEIGHTS = sig.DEFAULT_WEIGHTS
+PROXIMITY_SCALE_KM = sig.PROXIMITY_SCALE_KM
 
 
 class Embedder(Protocol):
@@ -26,96 +29,202 @@ class Embedder(Protocol):
 
     model_id: str
 
-    def encode(self, texts: list[str]) -> np.ndarray: ...
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """One vector per text (blocks, if the embedder has ``blocks``, each L2-normalised)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Scored:
+    """Every candidate of one query: rows, scores, signals, and what explains them."""
+
+    query: Query
+    rows: np.ndarray
+    scores: np.ndarray
+    signals: dict[str, np.ndarray]
+    lexical_query: Any
+    occupations: tuple[Occupation, ...]
+
+    def order(self, limit: int | None = None) -> np.ndarray:
+        """Positions of the best ``limit`` candidates (all if None): score, then row, for stable ties."""
+        top = len(self.rows) if limit is None else min(limit, len(self.rows))
+        if top == 0:
+            return np.empty(0, dtype=int)
+        best = np.argpartition(-self.scores, top - 1)[:top] if top < len(self.rows) else np.arange(top)
+        return best[np.lexsort((self.rows[best], -self.scores[best]))]
 
 
 class Matcher:
     """Ranks open postings for a worker's query and explains each match."""
 
     def __init__(self, embedder: Embedder, weights: dict[str, float] | None = None,
-                 proximity_scale_km: float = PROXIMITY_SCALE_KM):
+                 intercept: float | None = None, proximity_scale_km: float = PROXIMITY_SCALE_KM,
+                 occupations: OccupationIndex | None = None):
         self.embedder = embedder
         self.weights = weights
+        self.intercept = intercept
         self.proximity_scale_km = proximity_scale_km
+        self.occupations = occupations
 
     def fit(self, postings: Sequence[PostingDoc], vectors: np.ndarray | None = None) -> Matcher:
         """Index the postings; ``vectors`` (one row each) skips re-embedding stored postings."""
-        self.postings_ = list(postings)
-        texts = [posting_text(p) for p in self.postings_]
-        if vectors is None:
-            vectors = self.embedder.encode(texts)
-        if len(vectors) != len(self.postings_):
-            raise ValueError(f"{len(vectors)} vectors for {len(self.postings_)} postings")
-        self.vectors_ = np.asarray(vectors, dtype=np.float32)
-        self.lexical_ = LexicalIndex().fit(texts)
-        nan = float("nan")
-        self.geo_ = GeoIndex(np.array([p.lat if p.lat is not None else nan for p in self.postings_]),
-                             np.array([p.lon if p.lon is not None else nan for p in self.postings_]))
-        self.housing_ = np.array([p.housing for p in self.postings_], dtype=bool)
-        self.housed_rows_ = np.intersect1d(np.flatnonzero(self.housing_), self.geo_.rows_)
-        self.wage_top_ = np.array([float(p.wage_max or p.wage_min or "nan") for p in self.postings_])
         self.weights_ = dict(DEFAULT_WEIGHTS if self.weights is None else self.weights)
+        self.intercept_ = sig.INTERCEPT if self.intercept is None else self.intercept
+        self.occupation_index_ = self.occupations or default_occupation_index()
+        blocks = getattr(self.embedder, "blocks", None) or []
+        self.edges_ = list(np.cumsum([0] + [w for _, w in blocks])) if blocks else None
+        self.postings_: list[PostingDoc] = []
+        self.row_of_: dict[int | str, int] = {}
+        self.live_ = np.zeros(0, dtype=bool)
+        self.vectors_ = np.zeros((0, 0), dtype=np.float32)
+        self.block_norms_ = np.zeros((0, 0), dtype=np.float32)
+        self.lexical_ = LexicalIndex().fit([])
+        self.occupation_table_ = sig.OccupationTable()
+        self.geo_ = GeoIndex(np.zeros(0), np.zeros(0))
+        self.scripts_ = np.zeros((0, 2))
+        self.housing_ = np.zeros(0, dtype=bool)
+        self.housed_rows_ = np.zeros(0, dtype=int)
+        self.wage_top_ = np.zeros(0)
+        self.add(postings, vectors)
+        self.lexical_.refresh()  # later adds and removes refresh lazily, at the next query
         return self
+
+    def add(self, postings: Sequence[PostingDoc], vectors: np.ndarray | None = None) -> Matcher:
+        """Index more postings (a known id replaces the old posting)."""
+        postings = list(postings)
+        known = [p.id for p in postings if p.id in self.row_of_]
+        if known:
+            self.remove(known)
+        texts = [posting_text(p) for p in postings]
+        if vectors is None:
+            vectors = self.embedder.encode(texts) if texts else None
+        if vectors is not None and len(vectors) != len(postings):
+            raise ValueError(f"{len(vectors)} vectors for {len(postings)} postings")
+        if vectors is not None and len(vectors):
+            vectors = np.asarray(vectors, dtype=np.float32)
+            norms = sig.block_norms(vectors, self.edges_ or [0, vectors.shape[1]])
+            self.vectors_ = vectors if not len(self.vectors_) else np.vstack([self.vectors_, vectors])
+            self.block_norms_ = norms if not len(self.block_norms_) else np.vstack([self.block_norms_, norms])
+        start = len(self.postings_)
+        self.postings_.extend(postings)
+        self.row_of_.update({p.id: start + i for i, p in enumerate(postings)})
+        self.live_ = np.concatenate([self.live_, np.ones(len(postings), dtype=bool)])
+        self.lexical_.add(texts)
+        self.occupation_table_.add(predict_unique(self.occupation_index_, [p.title for p in postings]))
+        self.geo_.add(*_coordinates(postings))
+        self.scripts_ = np.vstack([self.scripts_, np.array([script_shares(t) for t in texts]).reshape(-1, 2)])
+        self.housing_ = np.concatenate([self.housing_, np.array([p.housing for p in postings], dtype=bool)])
+        tops = [float(p.wage_max or p.wage_min or "nan") for p in postings]
+        self.wage_top_ = np.concatenate([self.wage_top_, np.array(tops)])
+        self._refresh_housed()
+        return self
+
+    def remove(self, ids: Sequence[int | str]) -> Matcher:
+        """Drop postings by id (unknown ids are ignored); they never match again."""
+        rows = np.array([self.row_of_.pop(i) for i in ids if i in self.row_of_], dtype=int)
+        if len(rows):
+            self.live_[rows] = False
+            self.lexical_.remove(rows)
+            self.housed_rows_ = self.housed_rows_[self.live_[self.housed_rows_]]
+        return self
+
+    def _refresh_housed(self) -> None:
+        housed = np.flatnonzero(self.housing_ & self.live_)
+        self.housed_rows_ = np.intersect1d(housed, self.geo_.rows_)
+
+    @property
+    def size(self) -> int:
+        """How many postings are live."""
+        return int(self.live_.sum())
 
     def candidates(self, query: Query) -> np.ndarray:
         """Rows within reach: inside the radius, or anywhere with housing if the worker relocates."""
-        if query.lat is None or query.lon is None:
-            return np.arange(len(self.postings_))
+        if query.lat is None or query.lon is None or query.max_km is None:
+            return np.flatnonzero(self.live_)  # no home or no radius: no distance limit
         near = self.geo_.within(query.lat, query.lon, query.max_km or 0.0)
+        near = near[self.live_[near]]
         if not query.will_relocate:
             return near
         return np.union1d(near, self.housed_rows_)
 
-    def rank(self, query: Query, limit: int = 20) -> list[Match]:
-        """The best ``limit`` postings within reach, best first, each with its reason."""
-        rows = self.candidates(query)
-        if not len(rows) or not query.text.strip():
-            return []
-        text = query_text(query.text)
-        lexical_query = self.lexical_.encode(text)
-        signals = self._signals(query, text, lexical_query, rows)
-        score = np.zeros(len(rows))
-        for name, weight in self.weights_.items():
-            score += weight * signals[name]
-        top = min(limit, len(rows))
-        best = np.argpartition(-score, top - 1)[:top]
-        order = best[np.lexsort((rows[best], -score[best]))]  # score, then row, for stable ties
-        return [self._match(query, lexical_query, rows[i], float(score[i]),
-                            {k: float(v[i]) for k, v in signals.items()}) for i in order]
+    def encode_queries(self, queries: Sequence[Query]) -> np.ndarray:
+        """The query vectors, in one batch."""
+        return self.embedder.encode([query_text(q.text) for q in queries])
 
-    def _signals(self, query: Query, text: str, lexical_query: Any,
-                 rows: np.ndarray) -> dict[str, np.ndarray]:
-        qvec = self.embedder.encode([text])[0]
-        if len(rows) * 4 > len(self.postings_):
-            dense = (self.vectors_ @ qvec)[rows]  # one pass beats gathering most rows
+    def score(self, query: Query, vector: np.ndarray | None = None) -> Scored:
+        """Scores and signals of every candidate within reach (unordered)."""
+        rows = self.candidates(query)
+        text = query_text(query.text)
+        if not len(rows) or not text or not len(self.vectors_):
+            return Scored(query, rows[:0], np.zeros(0), {}, None, ())
+        if vector is None:
+            vector = self.embedder.encode([text])[0]
+        lexical_query = self.lexical_.encode(text)
+        occupations = self.occupation_index_.predict([text])[0]
+        signals = self._signals(query, text, np.asarray(vector), lexical_query, occupations, rows)
+        features = {k: v for k, v in signals.items() if k in self.weights_}
+        return Scored(query, rows, sig.combine(features, self.weights_, self.intercept_), signals,
+                      lexical_query, occupations)
+
+    def rank(self, query: Query, limit: int = 20, vector: np.ndarray | None = None,
+             lang: str = "zh") -> list[Match]:
+        """The best ``limit`` postings within reach, best first, each with its reason."""
+        scored = self.score(query, vector)
+        return [self._match(scored, int(i), lang) for i in scored.order(limit)]
+
+    def rank_many(self, queries: Sequence[Query], limit: int = 20,
+                  vectors: np.ndarray | None = None, lang: str = "zh") -> list[list[Match]]:
+        """``rank`` for many queries, embedding them in one batch."""
+        vectors = self.encode_queries(queries) if vectors is None else vectors
+        return [self.rank(q, limit, v, lang) for q, v in zip(queries, vectors, strict=True)]
+
+    def rank_workers(self, posting: PostingDoc, workers: Sequence[WorkerDoc], limit: int = 20,
+                     vectors: np.ndarray | None = None, lang: str = "zh") -> list[WorkerMatch]:
+        """For a vacancy, the best ``limit`` workers within reach (see ``matching.reverse``)."""
+        from matching.reverse import rank_workers
+
+        return rank_workers(self, posting, workers, limit, vectors, lang)
+
+    def _signals(self, query: Query, text: str, vector: np.ndarray, lexical_query: Any,
+                 occupations: tuple[Occupation, ...], rows: np.ndarray) -> dict[str, np.ndarray]:
+        edges = self.edges_ or [0, self.vectors_.shape[1]]
+        if len(rows) * 4 > len(self.vectors_):  # one pass beats gathering most rows
+            cosines = sig.block_cosines(self.vectors_, self.block_norms_, vector, edges)[rows]
         else:
-            dense = self.vectors_[rows] @ qvec
+            cosines = sig.block_cosines(self.vectors_[rows], self.block_norms_[rows], vector, edges)
+        scripts = np.array(script_shares(text))
+        lexical = self.lexical_.scores(lexical_query, rows)
+        text_part = sig.text_signals(cosines, lexical, scripts, self.scripts_[rows])
+        same, group = self.occupation_table_.signals(occupations, rows)
         if query.lat is None or query.lon is None:
             distance = np.full(len(rows), np.nan)
-            proximity = np.full(len(rows), 0.5)
         else:
             distance = self.geo_.distances(query.lat, query.lon, rows)
-            proximity = np.exp(-distance / self.proximity_scale_km)
-        return {"dense": dense, "lexical": self.lexical_.scores(lexical_query, rows),
-                "proximity": proximity, "pay": _pay_fit(self.wage_top_[rows], query.wage_expectation),
-                "housing": self.housing_[rows] * (1.0 if query.will_relocate else 0.5),
+        return {**text_part, "occupation": same, "occupation_group": group,
+                "proximity": sig.proximity(distance, self.proximity_scale_km),
+                "pay": sig.pay_fit(self.wage_top_[rows], query.wage_expectation),
+                "housing": sig.housing_signal(self.housing_[rows], query.will_relocate),
                 "distance_km": distance}
 
-    def _match(self, query: Query, lexical_query: Any, row: int, score: float,
-               signals: dict[str, float]) -> Match:
+    def _match(self, scored: Scored, i: int, lang: str) -> Match:
+        row = int(scored.rows[i])
         posting = self.postings_[row]
+        signals = {k: float(v[i]) for k, v in scored.signals.items()}
         distance = signals.pop("distance_km")
         distance_km = None if np.isnan(distance) else round(distance, 1)
-        terms = self.lexical_.matched_terms(lexical_query, row)
+        counted = sig.words_count(signals, self.weights_)
+        terms = self.lexical_.matched_terms(scored.lexical_query, row) if counted else ()
+        occupation = (sig.shared_occupation(scored.occupations, self.occupation_table_.rows_[row])
+                      if signals["occupation"] >= sig.OCCUPATION_SHOWN else None)
+        query = scored.query
         short = bool(query.wage_expectation and posting.wage_max
                      and posting.wage_max < query.wage_expectation)
-        return Match(posting=posting, score=round(score, 4), distance_km=distance_km,
-                     reason=explain(posting, distance_km, terms, short),
-                     matched_terms=terms, signals=signals)
+        return Match(posting=posting, score=round(float(scored.scores[i]), 4), distance_km=distance_km,
+                     reason=explain(posting, distance_km, terms, short, occupation, lang),
+                     matched_terms=terms, signals=signals, occupation=occupation)
 
 
-def _pay_fit(top: np.ndarray, expectation: int | None) -> np.ndarray:
-    """1 where the top of the pay range meets the expectation, less in proportion; 0.5 unknown."""
-    if not expectation:
-        return np.full(len(top), 0.5)
-    return np.where(np.isnan(top), 0.5, np.minimum(1.0, top / expectation))
+def _coordinates(postings: Sequence[PostingDoc]) -> tuple[np.ndarray, np.ndarray]:
+    nan = float("nan")
+    return (np.array([p.lat if p.lat is not None else nan for p in postings], dtype=float),
+            np.array([p.lon if p.lon is not None else nan for p in postings], dtype=float))

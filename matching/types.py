@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from matching.occupations import Occupation
+
 
 @dataclass(frozen=True, slots=True)
 class PostingDoc:
@@ -36,6 +38,25 @@ class Query:
 
 
 @dataclass(frozen=True, slots=True)
+class WorkerDoc:
+    """A worker as a vacancy sees them: own words, home, reach and pay expectation."""
+
+    id: int | str
+    description: str
+    lat: float | None = None
+    lon: float | None = None
+    max_commute_km: float | None = None
+    will_relocate: bool = False
+    wage_expectation: int | None = None
+    place_name: str | None = None
+
+    def as_query(self) -> Query:
+        """The same worker as a search query."""
+        return Query(self.description, self.lat, self.lon, self.max_commute_km, self.will_relocate,
+                     self.wage_expectation)
+
+
+@dataclass(frozen=True, slots=True)
 class Match:
     """One ranked posting with the score, its parts and a plain-words reason."""
 
@@ -45,3 +66,17 @@ class Match:
     reason: str
     matched_terms: tuple[str, ...] = ()
     signals: dict[str, float] = field(default_factory=dict)
+    occupation: Occupation | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerMatch:
+    """One ranked worker for a vacancy, with the score, its parts and a plain-words reason."""
+
+    worker: WorkerDoc
+    score: float
+    distance_km: float | None
+    reason: str
+    matched_terms: tuple[str, ...] = ()
+    signals: dict[str, float] = field(default_factory=dict)
+    occupation: Occupation | None = None

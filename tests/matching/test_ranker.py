@@ -1,6 +1,4 @@
-"""Matcher v0 unit tests with a small deterministic embedder; real-model tests at the end."""
-
-import hashlib
+"""Matcher unit tests with a small deterministic embedder; real-model tests at the end."""
 
 import numpy as np
 import pytest
@@ -8,43 +6,8 @@ import pytest
 from matching.geo import haversine_km
 from matching.lexical import analyse
 from matching.ranker import Matcher
-from matching.types import PostingDoc, Query
-
-RONGJIANG = (25.931893, 108.52188)
-CONGJIANG = (25.7472, 108.9057)  # about 43 km away
-GUANGZHOU = (23.1317, 113.2663)
-
-
-class CharEmbedder:
-    """Bag of hashed characters: similar wording, similar vector. Deterministic and fast."""
-
-    model_id = "test-chars"
-
-    def encode(self, texts):
-        out = np.zeros((len(texts), 64), dtype=np.float32)
-        for i, text in enumerate(texts):
-            for ch in text:
-                out[i, int(hashlib.md5(ch.encode()).hexdigest(), 16) % 64] += 1
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return out / np.where(norms == 0, 1, norms)
-
-
-def doc(i, title, where, **kw):
-    return PostingDoc(id=i, title=title, lat=where[0], lon=where[1], **kw)
-
-
-@pytest.fixture
-def matcher():
-    postings = [
-        doc(1, "电焊工", RONGJIANG, description="钢结构焊接，有工地经验优先", wage_min=4500, wage_max=6000),
-        doc(2, "保洁员", RONGJIANG, description="酒店客房保洁", wage_min=2200, wage_max=2600),
-        doc(3, "电焊工", CONGJIANG, description="焊接", wage_min=5000, wage_max=7000),
-        doc(4, "电焊工", GUANGZHOU, description="船厂焊接", wage_min=8000, wage_max=10000,
-            housing=True, meals=True),
-        doc(5, "电焊工", GUANGZHOU, description="无宿舍", wage_min=9000, wage_max=11000),
-        PostingDoc(id=6, title="电焊工", description="地点不明"),
-    ]
-    return Matcher(CharEmbedder()).fit(postings)
+from matching.types import Query
+from tests.matching.helpers import CONGJIANG, RONGJIANG, CharEmbedder, doc
 
 
 def ids(matches):
@@ -134,7 +97,28 @@ def test_real_model_vectors_are_normalised_and_stable(runtime):
     emb = runtime.embedder()
     a = emb.encode(["电焊工", "welder"])
     b = emb.encode(["电焊工"])
-    assert a.shape == (2, 512)
-    assert np.allclose(np.linalg.norm(a, axis=1), 1, atol=1e-4)
+    assert a.shape == (2, 896) and emb.blocks == [("use", 512), ("minilm", 384)]
+    assert np.allclose(np.linalg.norm(a[:, :512], axis=1), 1, atol=1e-4)  # each block normalised
+    assert np.allclose(np.linalg.norm(a[:, 512:], axis=1), 1, atol=1e-4)
     assert np.allclose(a[0], b[0], atol=1e-5)
-    assert emb.model_id.startswith("use-m3-st@")
+    assert emb.model_id.startswith("use-m3+minilm-st@")
+
+
+@pytest.mark.slow
+def test_real_model_english_block_is_the_english_one(runtime):
+    emb = runtime.embedder()
+    v = emb.encode(["welder", "welding of steel frames", "电焊工"])
+    english = v[:, 512:]
+    assert english[0] @ english[1] > english[0] @ english[2]  # MiniLM knows English, not Chinese
+    use = v[:, :512]
+    assert use[2] @ use[0] > 0.5  # USE crosses languages
+
+
+@pytest.mark.slow
+def test_default_model_is_rebuilt_when_stale(tmp_path):
+    from matching.embedders import MODEL_INFO_FILE, default_model_id, ensure_default_model, model_id_for
+
+    folder = ensure_default_model(tmp_path / "m")
+    assert model_id_for(folder) == default_model_id()
+    (folder / MODEL_INFO_FILE).write_text('{"model_id": "use-m3-st@0.2.1"}')
+    assert model_id_for(ensure_default_model(folder)) == default_model_id()

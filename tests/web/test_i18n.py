@@ -1,5 +1,7 @@
 """Chinese first, English second: catalogues complete and compiled, switch remembered."""
 
+import re
+
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
@@ -45,3 +47,11 @@ def test_errors_follow_the_language(client):
 def test_api_ignores_the_language_parameter(client):
     body = client.get("/api/v1/matches", query_string={"q": "电焊", "place": "榕江", "lang": "en"}).get_json()
     assert body["matches"]
+
+
+def test_reasons_follow_the_language(client):
+    page = client.get("/search", query_string={"q": "会电焊", "place": "榕江", "km": "20", "relocate": "on",
+                                               "lang": "en"}).get_data(as_text=True)
+    reasons = re.findall(r'<p class="reason">([^<]+)</p>', page)
+    assert reasons and any("km from home" in r for r in reasons)
+    assert not any("离家" in r for r in reasons)

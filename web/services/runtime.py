@@ -34,11 +34,12 @@ class Runtime:
         """The sentence embedder, building the default model folder on first use if missing."""
         with self._lock:
             if self._embedder is None:
-                from matching.embedders import SentenceEmbedder, build_default_model
+                from matching.embedders import SentenceEmbedder, ensure_default_model, is_ours
 
-                if not (self.model_path / "modules.json").exists():
-                    log.info("building the default model at %s", self.model_path)
-                    build_default_model(self.model_path)
+                # Build the default model if the folder is missing, rebuild it if it holds an
+                # older default; a model an operator put there (no Jiujin info file) is left alone.
+                if not (self.model_path / "modules.json").exists() or is_ours(self.model_path):
+                    ensure_default_model(self.model_path)
                 self._embedder = SentenceEmbedder(self.model_path)
             return self._embedder
 

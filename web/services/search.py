@@ -50,7 +50,8 @@ def match_worker(session: Session, runtime: Any, params: dict[str, Any]) -> Sear
     query = Query(text=params["q"], lat=lat, lon=lon, max_km=float(params["km"]),
                   will_relocate=bool(params.get("relocate")),
                   wage_expectation=params.get("wage"))
-    matches = runtime.matcher(session).rank(query, limit=int(params.get("limit") or 20))
+    matches = runtime.matcher(session).rank(query, limit=int(params.get("limit") or 20),
+                                            lang=str(params.get("lang") or "zh"))
     return SearchResult(matches=matches, home=home)
 
 

@@ -7,6 +7,7 @@ from flask_babel import gettext, lazy_gettext
 from marshmallow import ValidationError
 
 from web.extensions import db
+from web.i18n import select_locale
 from web.schemas import MatchQuery
 from web.services.search import SearchError, match_worker
 from web.services.workers import demo_searches
@@ -31,7 +32,8 @@ def results() -> tuple[str, int]:
     form = request.args.to_dict()
     try:
         params = MatchQuery().load(_clean(form))
-        result = match_worker(db.session, current_app.extensions["jiujin"], params)
+        result = match_worker(db.session, current_app.extensions["jiujin"],
+                              {**params, "lang": select_locale()})
     except ValidationError as exc:
         return _form_again(form, {k: gettext(_first(v)) for k, v in exc.normalized_messages().items()})
     except SearchError as exc:
