@@ -177,6 +177,13 @@ def _read_sources(path: Path) -> list[dict[str, Any]]:
         missing = [k for k in ("name", "kind") if not spec.get(k)]
         if missing:
             raise click.UsageError(f"{path}: source #{i + 1} lacks {', '.join(missing)}")
+        if spec.get("schedule"):
+            from web.scheduler import parse_schedule
+
+            try:
+                parse_schedule(str(spec["schedule"]))
+            except ValueError as exc:
+                raise click.UsageError(f"{path}: source {spec['name']}: {exc}") from exc
         if spec.get("trust", "aggregator") not in ("bureau", "employer", "aggregator"):
             raise click.UsageError(
                 f"{path}: source {spec['name']}: trust must be bureau, employer or aggregator")

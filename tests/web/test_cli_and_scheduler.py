@@ -53,6 +53,9 @@ def test_ingest_run_rejects_a_bad_sources_file(app, tmp_path):
     path.write_text("[[source]]\nkind = 'demo'\n", encoding="utf-8")
     result = app.test_cli_runner().invoke(args=["ingest", "run", "--sources", str(path)])
     assert result.exit_code != 0 and "lacks name" in result.output
+    path.write_text("[[source]]\nname = 'x'\nkind = 'demo'\nschedule = 'daily'\n", encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["ingest", "run", "--sources", str(path)])
+    assert result.exit_code != 0 and "interval:6h" in result.output
 
 
 def test_schedules_parse_or_fail_clearly():
