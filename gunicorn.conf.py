@@ -5,6 +5,9 @@ import os
 workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = 120
+# A 500-character Chinese description is ~4.5 KB once URL-encoded: more than gunicorn's default
+# 4094-byte request line, so searches (GET, bookmarkable) get the largest finite limit.
+limit_request_line = 8190
 accesslog = "-"
 
 
