@@ -55,6 +55,10 @@ def script_shares(text: str) -> tuple[float, float]:
     return (cjk / total, latin / total) if total else (0.0, 0.0)
 
 
+# Below 1 candidate in this many postings, scoring the candidates' rows beats the posting lists.
+ROWS_PER_COLUMN_PASS = 50
+
+
 class LexicalIndex:
     """TF-IDF over postings; cosine scores against a query and the words both share."""
 
@@ -147,6 +151,9 @@ class LexicalIndex:
         if query is None or not len(rows) or not query.nnz:
             return np.zeros(len(rows))
         self.refresh()
+        if len(rows) * ROWS_PER_COLUMN_PASS < self.matrix_.shape[0]:
+            # Few candidates (a commute radius): read just their rows, whatever the corpus size.
+            return np.asarray((self.matrix_[rows] @ query.T).toarray()).ravel()
         touched = self.postings_[:, query.indices] @ query.data  # dense vector over all rows
         return np.asarray(touched).ravel()[rows]
 

@@ -41,3 +41,17 @@ def test_script_shares():
     cjk, latin = script_shares("电焊工 VIP")
     assert cjk == pytest.approx(0.75) and latin == pytest.approx(0.25)
     assert script_shares("123") == (0.0, 0.0)
+
+
+def test_row_and_posting_list_paths_give_the_same_scores():
+    import numpy as np
+
+    from matching import lexical
+
+    texts = [f"招聘{w}工{i}号，包吃住" for i, w in enumerate(["焊", "电", "木", "瓦", "钳"] * 40)]
+    index = lexical.LexicalIndex().fit(texts)
+    query = index.encode("会电焊的焊工")
+    few = np.array([0, 1, 7, 100])
+    by_rows = index.scores(query, few)  # 4 of 200 rows: the row path
+    by_lists = index.scores(query, np.arange(200))[few]  # all rows: the posting-list path
+    assert np.allclose(by_rows, by_lists) and by_rows[0] > 0
