@@ -42,23 +42,17 @@ def build_matcher(session: Session, embedder: Any) -> Matcher:
         select(Posting).where(Posting.status == "open").order_by(Posting.id)
         .options(joinedload(Posting.employer), joinedload(Posting.place))
     ).all()
-    stored = {
-        e.posting_id: e for e in session.scalars(
-            select(PostingEmbedding).where(PostingEmbedding.model_id == embedder.model_id)
-        )
-    }
+    stored = {pid: (digest, blob) for pid, digest, blob in session.execute(
+        select(PostingEmbedding.posting_id, PostingEmbedding.content_hash, PostingEmbedding.vector)
+        .join(Posting, Posting.id == PostingEmbedding.posting_id)
+        .where(Posting.status == "open", PostingEmbedding.model_id == embedder.model_id))}
     docs = [to_doc(p) for p in postings]
-    vectors = np.zeros((len(docs), 0), dtype=np.float32)
     rows: list[np.ndarray | None] = []
     for posting in postings:
-        e = stored.get(posting.id)
-        ok = e is not None and e.content_hash == posting.content_hash
-        rows.append(np.frombuffer(e.vector, dtype=np.float32) if ok and e else None)
+        digest, blob = stored.get(posting.id, (None, b""))
+        rows.append(np.frombuffer(blob, dtype=np.float32) if digest == posting.content_hash else None)
     missing = [i for i, r in enumerate(rows) if r is None]
     if missing:  # normally none: ingestion embeds right after storing
-        fresh = embedder.encode([posting_text(docs[i]) for i in missing])
-        for i, vec in zip(missing, fresh, strict=True):
+        for i, vec in zip(missing, embedder.encode([posting_text(docs[i]) for i in missing]), strict=True):
             rows[i] = vec
-    if docs:
-        vectors = np.vstack([r for r in rows if r is not None])
-    return Matcher(embedder).fit(docs, vectors if docs else None)
+    return Matcher(embedder).fit(docs, np.vstack(rows) if docs else None)

@@ -312,9 +312,8 @@ class _NearDuplicates:
 def _load_in(session: Session, model: Any, column: Any, keys: set[str]) -> dict[str, Any]:
     """Rows whose ``column`` is one of ``keys``, keyed by it (queried in chunks)."""
     found: dict[str, Any] = {}
-    ordered = sorted(keys)
-    for start in range(0, len(ordered), 500):
-        for row in session.scalars(select(model).where(column.in_(ordered[start : start + 500]))):
+    for chunk in _chunks(sorted(keys)):
+        for row in session.scalars(select(model).where(column.in_(chunk))):
             found[getattr(row, column.key)] = row
     return found
 
