@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from web.extensions import db
@@ -149,6 +150,9 @@ class Posting(Model):
     first_seen: Mapped[datetime] = mapped_column(TS, default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(TS, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(TS, default=utcnow, onupdate=utcnow)
+    # When what the match index sees changed (content, status, vector), never on a mere
+    # sighting: each process's index follows it (web/services/index.py).
+    changed_at: Mapped[datetime] = mapped_column(TS, default=utcnow, index=True)
 
     employer: Mapped[Employer | None] = relationship()
     place: Mapped[Place | None] = relationship()
@@ -212,7 +216,7 @@ class PostingEmbedding(Model):
     created_at: Mapped[datetime] = mapped_column(TS, default=utcnow)
 
 
-class User(Model):
+class User(UserMixin, Model):
     """A person who signs in: a seeker, bureau staff, a collaboration office or an admin."""
 
     __tablename__ = "users"
@@ -222,8 +226,24 @@ class User(Model):
     display_name: Mapped[str] = mapped_column(String(100), default="")
     locale: Mapped[str] = mapped_column(String(10), default="zh_Hans")
     created_at: Mapped[datetime] = mapped_column(TS, default=utcnow)
+    # Bumped on logout and password change: every session cookie and API token issued before
+    # carries the old number and stops working.
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    phone_verified_at: Mapped[datetime | None] = mapped_column(TS)
+    consent_at: Mapped[datetime | None] = mapped_column(TS)
+    consent_version: Mapped[str | None] = mapped_column(String(20))
+    # When the person last looked at their matches ("new since your last visit").
+    last_seen_matches_at: Mapped[datetime | None] = mapped_column(TS)
 
     roles: Mapped[list[RoleAssignment]] = relationship(back_populates="user")
+
+    def get_id(self) -> str:
+        """The session key: id and session version, so a bumped version logs every session out."""
+        return f"{self.id}:{self.session_version}"
+
+    def has_role(self, role: str) -> bool:
+        """Whether any of the user's role assignments is ``role``."""
+        return any(r.role == role for r in self.roles)
 
 
 class RoleAssignment(Model):
@@ -259,8 +279,20 @@ class Worker(Model):
     will_relocate: Mapped[bool] = mapped_column(Boolean, default=False)
     wage_expectation: Mapped[int | None] = mapped_column(Integer)
     availability: Mapped[str] = mapped_column(String(200), default="")
+    unavailable_months: Mapped[list[int]] = mapped_column(JSON, default=list)
+    employment_types: Mapped[list[str]] = mapped_column(JSON, default=list)
+    certificates: Mapped[list[str]] = mapped_column(JSON, default=list)
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(TS, default=utcnow, onupdate=utcnow)
     demo_key: Mapped[str | None] = mapped_column(String(50), unique=True)
     created_at: Mapped[datetime] = mapped_column(TS, default=utcnow)
+    # Assisted registration: the clerk who created the profile, and how consent was captured
+    # ("self" on the site, "written" on paper, "verbal" on the phone; recorded by the clerk).
+    registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    consent_method: Mapped[str] = mapped_column(String(16), default="self", server_default="self")
+    consent_recorded_at: Mapped[datetime | None] = mapped_column(TS)
+    village: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    phone: Mapped[str | None] = mapped_column(String(20))  # contact for walk-ins without an account
 
     home_place: Mapped[Place | None] = relationship()
 
@@ -276,3 +308,194 @@ class Application(Model):
     status: Mapped[str] = mapped_column(String(16), default="submitted")
     created_at: Mapped[datetime] = mapped_column(TS, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(TS, default=utcnow, onupdate=utcnow)
+
+
+APPLICATION_STATUSES = ("submitted", "viewed", "interview", "hired", "rejected", "withdrawn")
+MARK_KINDS = ("saved", "dismissed")
+REPORT_REASONS = ("fees", "brushing", "off_platform", "misleading", "other")
+
+
+class PostingMark(Model):
+    """A seeker's "saved" or "not interested" on a posting (one mark per pair)."""
+
+    __tablename__ = "posting_marks"
+    __table_args__ = (
+        UniqueConstraint("worker_id", "posting_id"),
+        CheckConstraint("kind IN ('saved', 'dismissed')", name="mark_kind"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id", ondelete="CASCADE"))
+    posting_id: Mapped[int] = mapped_column(ForeignKey("postings.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(TS, default=utcnow)
+
+
+class PostingReport(Model):
+    """A report of a suspicious posting (fees, 刷单, off-platform contact), queued for moderators."""
+
+    __tablename__ = "posting_reports"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    posting_id: Mapped[int] = mapped_column(ForeignKey("postings.id", ondelete="CASCADE"), index=True)
+    # Anyone may report; a signed-in reporter is kept so a deleted account takes its reports along.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(String(20))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    created_at: Mapped[datetime] = mapped_column(TS, default=utcnow)
+
+
+class OneTimeCode(Model):
+    """A one-time code sent to a phone (sign-up, password reset); only its hash is kept."""
+
+    __tablename__ = "one_time_codes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(20), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[datetime] = mapped_column(TS)
+    used_at: Mapped[datetime | None] = mapped_column(TS)
+    created_at: Mapped[datetime] = mapped_column(TS, default=utcnow)
+
+
+class ApiToken(Model):
+    """A bearer token for the JSON API; only its SHA-256 is kept."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    session_version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(TS, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(TS)
+
+
+class Notification(Model):
+    """A message sent through a notification channel (SMS/WeChat template, or the log here)."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (UniqueConstraint("user_id", "kind", "dedupe_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    # Makes a rerun harmless: one daily digest per person per day, one push per posting, ...
+    dedupe_key: Mapped[str] = mapped_column(String(100))
+    channel: Mapped[str] = mapped_column(String(16))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="sent")
+    created_at: Mapped[datetime] = mapped_column(TS, default=utcnow)
+
+
+HOUSEHOLD_KINDS = ("tuopin", "jiance", "yidi")  # 脱贫户, 监测户, 易地搬迁户
+CHECKIN_MONTHS = (1, 3, 6)
+
+
+class RegionPairPlace(Model):
+    """A place on one side of a collaboration pair (western counties/prefectures, eastern cities)."""
+
+    __tablename__ = "region_pair_places"
+    __table_args__ = (
+        UniqueConstraint("region_pair_id", "place_id"),
+        CheckConstraint("side IN ('west', 'east')", name="side"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_pair_id: Mapped[int] = mapped_column(ForeignKey("region_pairs.id", ondelete="CASCADE"))
+    place_id: Mapped[int] = mapped_column(ForeignKey("places.id"))
+    side: Mapped[str] = mapped_column(String(8))
+
+    place: Mapped[Place] = relationship()
+
+
+class KeyCounty(Model):
+    """A key assistance county (乡村振兴重点帮扶县), maintained by admins."""
+
+    __tablename__ = "key_counties"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    place_id: Mapped[int] = mapped_column(ForeignKey("places.id"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(TS, default=utcnow)
+
+    place: Mapped[Place] = relationship()
+
+
+class AuditEntry(Model):
+    """Who did or tried what to which object: denials, and every view or change of a household mark."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_object", "object_type", "object_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    action: Mapped[str] = mapped_column(String(64))
+    object_type: Mapped[str | None] = mapped_column(String(32))
+    object_id: Mapped[int | None] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(16))  # ok | forbidden | not_found
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(TS, default=utcnow, index=True)
+
+
+class HouseholdMark(Model):
+    """A worker's priority-household mark; only staff in scope see it, every view is audited."""
+
+    __tablename__ = "household_marks"
+    __table_args__ = (CheckConstraint("kind IN ('tuopin', 'jiance', 'yidi')", name="kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id", ondelete="CASCADE"), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(TS, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(TS, default=utcnow, onupdate=utcnow)
+
+
+class Placement(Model):
+    """A worker placed in a job (from an application or recorded by hand)."""
+
+    __tablename__ = "placements"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id", ondelete="CASCADE"), index=True)
+    posting_id: Mapped[int | None] = mapped_column(ForeignKey("postings.id", ondelete="SET NULL"))
+    application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("applications.id", ondelete="SET NULL"), unique=True)
+    employer_name: Mapped[str] = mapped_column(String(200), default="")
+    job_title: Mapped[str] = mapped_column(String(200), default="")
+    # The worker's county when placed: county figures stay traceable if the worker moves later.
+    county_code: Mapped[str] = mapped_column(String(12), index=True)
+    occupation_code: Mapped[str | None] = mapped_column(String(16))
+    started_on: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(16), default="manual")  # application | manual
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(TS, default=utcnow)
+
+    checkins: Mapped[list[CheckIn]] = relationship(back_populates="placement", order_by="CheckIn.month_offset")
+
+
+class CheckIn(Model):
+    """A follow-up 1, 3 or 6 months after a placement: still working? paid on time?"""
+
+    __tablename__ = "placement_checkins"
+    __table_args__ = (UniqueConstraint("placement_id", "month_offset"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id", ondelete="CASCADE"))
+    month_offset: Mapped[int] = mapped_column(Integer)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    done_at: Mapped[datetime | None] = mapped_column(TS)
+    still_working: Mapped[bool | None] = mapped_column(Boolean)
+    paid_on_time: Mapped[bool | None] = mapped_column(Boolean)
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    placement: Mapped[Placement] = relationship(back_populates="checkins")
+
+
+class JobPush(Model):
+    """A posting pushed to a worker by a collaboration office or a bureau, and the response."""
+
+    __tablename__ = "job_pushes"
+    __table_args__ = (UniqueConstraint("posting_id", "worker_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    posting_id: Mapped[int] = mapped_column(ForeignKey("postings.id", ondelete="CASCADE"))
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id", ondelete="CASCADE"), index=True)
+    pushed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    region_pair_id: Mapped[int | None] = mapped_column(ForeignKey("region_pairs.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(TS, default=utcnow)
+    response: Mapped[str | None] = mapped_column(String(16))  # interested | not_interested | applied
+    responded_at: Mapped[datetime | None] = mapped_column(TS)
