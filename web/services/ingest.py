@@ -226,6 +226,7 @@ class _BatchStore:
         posting.place_id = self.places.get(record.place_code) if record.place_code else None
         posting.employer = self._employer(record.employer)
         posting.status = "expired" if record.expired else "open"
+        posting.changed_at = utcnow()  # new, new content or another source's fields: re-index
 
     def _employer(self, name: str | None) -> Employer | None:
         if not name:
@@ -251,9 +252,10 @@ class _BatchStore:
         for chunk in _chunks(self.reopen):
             closed = Posting.id.in_(chunk) & (Posting.status == "closed")
             past = Posting.valid_through.is_not(None) & (Posting.valid_through < self.today)
-            self.session.execute(update(Posting).where(closed & past).values(status="expired")
+            self.session.execute(update(Posting).where(closed & past)
+                                 .values(status="expired", changed_at=now)
                                  .execution_options(synchronize_session="fetch"))
-            self.session.execute(update(Posting).where(closed).values(status="open")
+            self.session.execute(update(Posting).where(closed).values(status="open", changed_at=now)
                                  .execution_options(synchronize_session="fetch"))
 
 
@@ -338,7 +340,7 @@ def track_disappeared(session: Session, source: Source, listed: set[str]) -> int
     still_listed = select(other.id).where(other.posting_id == Posting.id, other.missed_runs < limit).exists()
     result = session.execute(update(Posting).where(Posting.status == "open", Posting.id.in_(gone),
                                                    ~still_listed)
-                             .values(status="closed").execution_options(**fetch))
+                             .values(status="closed", changed_at=utcnow()).execution_options(**fetch))
     return int(getattr(result, "rowcount", 0) or 0)
 
 

@@ -16,7 +16,7 @@ def expire_postings(session: Session, today: date) -> int:
     """Mark open postings whose valid-through date has passed as expired."""
     result = session.execute(
         update(Posting).where(Posting.status == "open", Posting.valid_through < today)
-        .values(status="expired")
+        .values(status="expired", changed_at=utcnow())
     )
     return int(getattr(result, "rowcount", 0) or 0)
 

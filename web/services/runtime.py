@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import logging
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +23,11 @@ class Runtime:
         self.model_path = Path(config["JIUJIN_MODEL_PATH"])
         self.refresh_seconds = int(config["JIUJIN_INDEX_REFRESH_SECONDS"])
         self._embedder: Any = None
-        self._matcher: Any = None
-        self._version: Any = None
+        self._live: Any = None  # index.LiveIndex: the matcher and the changes it reflects
         self._checked = 0.0
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards the fields above and the embedder
+        self._refreshing = threading.Lock()  # one build or refresh at a time
+        self._rw = ReadWriteLock()  # queries read the matcher; a refresh writes it
 
     @property
     def gazetteer(self) -> Gazetteer:
@@ -44,25 +48,110 @@ class Runtime:
             return self._embedder
 
     def matcher(self, session: Any) -> Any:
-        """The match index over open postings, rebuilt when the postings changed."""
-        from web.services import index
-
-        now = time.monotonic()
-        with self._lock:
-            fresh = self._matcher is not None and now - self._checked < self.refresh_seconds
-            if fresh:
-                return self._matcher
-        embedder = self.embedder()
-        version = index.postings_version(session, embedder.model_id)
-        with self._lock:
-            if self._matcher is None or version != self._version:
-                self._matcher = index.build_matcher(session, embedder)
-                self._version = version
-            self._checked = now
-            return self._matcher
+        """The match index over open postings, brought up to date with the postings changed
+        since it was last looked at (at most every ``JIUJIN_INDEX_REFRESH_SECONDS``)."""
+        live = self._current(session)
+        return _Guarded(live.matcher, self._rw)
 
     def invalidate(self) -> None:
-        """Forget the index so the next query rebuilds it (after ingestion in this process)."""
+        """Forget the index so that the next query builds it again from the database."""
         with self._lock:
-            self._matcher = None
-            self._version = None
+            self._live = None
+
+    def _current(self, session: Any) -> Any:
+        with self._lock:
+            live, due = self._live, time.monotonic() - self._checked >= self.refresh_seconds
+        if live is not None and not due:
+            return live
+        # One thread refreshes; the others go on with the index as it is, unless there is none.
+        if not self._refreshing.acquire(blocking=live is None):
+            return live
+        try:
+            with self._lock:
+                live, due = self._live, time.monotonic() - self._checked >= self.refresh_seconds
+            if live is not None and not due:
+                return live
+            return self._refresh(session, live)
+        finally:
+            self._refreshing.release()
+
+    def _refresh(self, session: Any, live: Any) -> Any:
+        from web.services import index
+
+        embedder = self.embedder()
+        started = time.monotonic()
+        if live is not None:
+            try:
+                changes = live.read(session, embedder.model_id)
+                touches = bool(changes.docs or changes.removed)
+                with self._rw.writing() if touches else contextlib.nullcontext():
+                    live.apply(changes)
+            except Exception:
+                log.exception("incremental index refresh failed; building the index again")
+                with self._lock:
+                    self._live = live = None
+        if live is None:
+            live = index.LiveIndex.build(session, embedder)
+            log.info("match index built in %.2fs", time.monotonic() - started)
+        with self._lock:
+            self._live, self._checked = live, started
+        return live
+
+
+class ReadWriteLock:
+    """Many readers or one writer; a waiting writer holds new readers back."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writer = False
+        self._waiting = 0
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[None]:
+        """Hold the read side for the block."""
+        with self._cond:
+            self._cond.wait_for(lambda: not self._writer and not self._waiting)
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                self._cond.notify_all()
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the write side for the block."""
+        with self._cond:
+            self._waiting += 1
+            self._cond.wait_for(lambda: not self._writer and not self._readers)
+            self._waiting -= 1
+            self._writer = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writer = False
+                self._cond.notify_all()
+
+
+class _Guarded:
+    """The matcher as queries see it: every method call holds the read side of the lock, so
+    a refresh never adds or removes postings in the middle of a query."""
+
+    def __init__(self, matcher: Any, lock: ReadWriteLock):
+        self._matcher = matcher
+        self._lock = lock
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._matcher, name)
+        if not callable(value):
+            return value
+
+        @functools.wraps(value)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            with self._lock.reading():
+                return value(*args, **kwargs)
+
+        return guarded
