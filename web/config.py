@@ -36,6 +36,11 @@ class Settings:
     load_demo: bool
     scheduler_lock: Path
     index_refresh_seconds: int
+    notify_channel: str
+    notify_url: str
+    ratelimit_storage: str
+    map_tiles_url: str
+    map_tiles_attribution: str
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -55,6 +60,12 @@ class Settings:
             load_demo=_bool(os.environ.get("JIUJIN_LOAD_DEMO"), env != "production"),
             scheduler_lock=Path(os.environ.get("JIUJIN_SCHEDULER_LOCK") or INSTANCE / "scheduler.lock"),
             index_refresh_seconds=_int("JIUJIN_INDEX_REFRESH_SECONDS", 30),
+            notify_channel=os.environ.get("JIUJIN_NOTIFY_CHANNEL") or "log",
+            notify_url=os.environ.get("JIUJIN_NOTIFY_URL", ""),
+            ratelimit_storage=os.environ.get("RATELIMIT_STORAGE_URI") or "memory://",
+            map_tiles_url=os.environ.get("JIUJIN_MAP_TILES_URL") or (
+                "https://webrd01.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}"),
+            map_tiles_attribution=os.environ.get("JIUJIN_MAP_TILES_ATTRIBUTION") or "地图：高德",
         )
 
     def flask_config(self) -> dict[str, Any]:
@@ -67,6 +78,15 @@ class Settings:
             "JIUJIN_LOAD_DEMO": self.load_demo,
             "JIUJIN_SCHEDULER_LOCK": self.scheduler_lock,
             "JIUJIN_INDEX_REFRESH_SECONDS": self.index_refresh_seconds,
+            "JIUJIN_MAP_TILES_URL": self.map_tiles_url,
+            "JIUJIN_MAP_TILES_ATTRIBUTION": self.map_tiles_attribution,
+            "JIUJIN_NOTIFY_CHANNEL": self.notify_channel,
+            "JIUJIN_NOTIFY_URL": self.notify_url,
+            "RATELIMIT_STORAGE_URI": self.ratelimit_storage,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": self.env == "production",
+            "REMEMBER_COOKIE_SECURE": self.env == "production",
             "JSON_AS_ASCII": False,
             "MAX_CONTENT_LENGTH": 1 * 1024 * 1024,
         }

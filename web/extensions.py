@@ -1,6 +1,13 @@
 """Flask extensions, created unbound; ``create_app`` binds them."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
 
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -25,6 +32,24 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
+login_manager = LoginManager()
+csrf = CSRFProtect()
+# Per-process memory by default; RATELIMIT_STORAGE_URI (e.g. redis://) shares limits between workers.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+@contextmanager
+def transaction() -> Iterator[Any]:
+    """The request (or job) boundary: yields the session, commits once on success, rolls back on error.
+
+    Services take the session and never commit; views and jobs wrap their one service call in this.
+    """
+    try:
+        yield db.session
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
 
 
 def configure_sqlite(engine: Engine) -> None:

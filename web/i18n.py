@@ -41,4 +41,5 @@ def register(app: Any) -> None:
 
     @app.context_processor
     def languages() -> dict[str, Any]:
-        return {"languages": LANGUAGES, "current_language": select_locale()}
+        return {"languages": LANGUAGES, "current_language": select_locale(),
+                "has_endpoint": lambda name: name in app.view_functions}
