@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup test check lint bench clean translations
+.PHONY: run setup test check lint bench clean translations vendor
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,3 +54,12 @@ translations: $(VENV)/.runtime
 		-o web/translations/messages.pot web
 	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations --no-location
 	$(BIN)/pybabel compile -d web/translations
+
+# Front-end libraries come from npm (package-lock.json pins them) and are copied into
+# web/static/vendor/, which is committed: running the site needs no Node.js.
+vendor:
+	npm ci
+	mkdir -p web/static/vendor/leaflet/images web/static/vendor/chartjs
+	cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/LICENSE web/static/vendor/leaflet/
+	cp node_modules/leaflet/dist/images/* web/static/vendor/leaflet/images/
+	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/LICENSE.md web/static/vendor/chartjs/

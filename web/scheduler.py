@@ -11,7 +11,7 @@ import logging
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -96,13 +96,17 @@ def job(app: Any, body: Callable[[Any, Any], object],
 
 
 def build_scheduler(app: Any) -> BlockingScheduler:
-    """A scheduler whose jobs come from the sources table, plus daily expiry."""
+    """A scheduler whose jobs come from the sources table, plus hourly expiry and the daily digest."""
     from web.extensions import db
     from web.services import lifecycle
 
     scheduler = BlockingScheduler(job_defaults=JOB_DEFAULTS, timezone="Asia/Shanghai")
     scheduler.add_job(job(app, lambda s, _: lifecycle.expire_postings(s, date.today())),
                       IntervalTrigger(hours=1), id="expire-postings", replace_existing=True, **JOB_DEFAULTS)
+    scheduler.add_job(job(app, _digest_job(app)), CronTrigger(hour=8, minute=0), id="daily-digest",
+                      replace_existing=True, **JOB_DEFAULTS)
+    scheduler.add_job(job(app, _followup_job(app)), CronTrigger(hour=7, minute=30), id="followup-due",
+                      replace_existing=True, **JOB_DEFAULTS)
     with app.app_context():
         sources = lifecycle.scheduled_sources(db.session)
     for name, schedule in sources:
@@ -123,7 +127,34 @@ def _recorder(name: str) -> Callable[[Any, str], object]:
     return lambda session, error: lifecycle.record_failed_run(session, name, error)
 
 
+def _digest_job(app: Any) -> Callable[[Any, Any], object]:
+    """08:00 Beijing time: each seeker's new matches, once a day (web/services/digest.py)."""
+    from zoneinfo import ZoneInfo
+
+    from web.services import digest
+
+    def run(session: Any, runtime: Any) -> int:
+        today = datetime.now(ZoneInfo("Asia/Shanghai")).date()  # the dedupe key is the day in China
+        return digest.send_daily_digests(session, runtime, app.extensions["jiujin_notify"], today)
+
+    return run
+
+
 def _source_job(name: str) -> Callable[[Any, Any], object]:
     from web.services import lifecycle
 
     return lambda session, runtime: lifecycle.run_named_source(session, runtime, name, date.today())
+
+
+def _followup_job(app: Any) -> Callable[[Any, Any], object]:
+    """07:30 Beijing time: each bureau staff member hears how many check-ins are due in their
+    county, once a day (web/services/followup.py)."""
+    from zoneinfo import ZoneInfo
+
+    from web.services import followup
+
+    def run(session: Any, _runtime: Any) -> int:
+        today = datetime.now(ZoneInfo("Asia/Shanghai")).date()  # the dedupe key is the day in China
+        return followup.notify_due_checkins(session, app.extensions["jiujin_notify"], today)
+
+    return run

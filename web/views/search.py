@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext, lazy_gettext
+from flask_login import current_user
 from marshmallow import ValidationError
 
 from web.extensions import db
@@ -23,7 +24,20 @@ EXAMPLES = (lazy_gettext("电焊"), lazy_gettext("开挖掘机"), lazy_gettext("
 def index() -> str:
     """The search form: what you can do, where home is, how far you can travel."""
     return render_template("index.html", form={"km": 20}, errors={}, radii=RADII, examples=EXAMPLES,
-                           demo=demo_searches(db.session))
+                           demo=demo_searches(db.session), new_matches=_new_matches())
+
+
+def _new_matches() -> int | None:
+    """For a signed-in seeker with a profile: how many matches are new since the last visit."""
+    if not current_user.is_authenticated or current_user.consent_at is None:
+        return None
+    from web.auth import current_worker
+    from web.services.seekers import new_matches_count
+
+    worker = current_worker()
+    if worker is None:
+        return None
+    return new_matches_count(db.session, current_app.extensions["jiujin"], worker, current_user)
 
 
 @bp.get("/search")
