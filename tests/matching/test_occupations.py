@@ -2,6 +2,7 @@
 
 import pytest
 
+from matching.occupation_text import clean_title as clean_title_text
 from matching.occupations import (
     OccupationEntry,
     OccupationIndex,
@@ -60,8 +61,10 @@ def test_excluded_aliases_are_not_found_but_own_names_stay():
     open_index = OccupationIndex().fit(entries)
     guarded = OccupationIndex(exclude={"电焊师傅", "保洁员"}).fit(entries)
     assert open_index.predict(["电焊师傅"])[0][0].confidence == pytest.approx(1.0)
-    assert guarded.predict(["电焊师傅"])[0][0].confidence < 1.0
+    near, _ = guarded.scores(["电焊师傅"])  # the best-name cosine: no exact name left
+    assert near[0, 0] < 1.0
     assert guarded.predict(["保洁员"])[0][0].confidence == pytest.approx(1.0)
+    assert guarded.predict(["保洁员"])[0][0].evidence == "保洁员"
 
 
 def test_predict_unique_matches_predict(index):
@@ -72,3 +75,65 @@ def test_predict_unique_matches_predict(index):
 def test_shared_words_finds_the_longest_common_stretch():
     assert shared_words("我会电焊", "电焊工") == "电焊"
     assert shared_words("完全不同", "电焊工") == "电焊工"
+
+
+@pytest.mark.parametrize(("text", "cleaned"), [
+    ("金环钢构招聘焊工", "焊工"),  # the employer before "招聘"
+    ("招聘电焊工（包住）", "电焊工"),
+    ("普检销售代表（马鞍山）(J10078)", "普检销售代表"),
+    ("武汉日料厨师长 (MJ001559)", "日料厨师长"),  # place and requisition code
+    ("电话销售 双休+五险一金", "电话销售"),
+    ("钉钉外呼客服/销售8-10K", "钉钉外呼客服/销售"),
+    ("招聘专员", "招聘专员"),  # the recruiter's own job stays
+    ("北京", "北京"),  # a place is only removed when work words remain
+])
+def test_clean_title_strips_the_advert_around_the_work(text, cleaned):
+    assert clean_title(text) == cleaned
+    assert clean_title_text(text) == cleaned
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("招聘电焊工（包住）", "6-18-02-04"),
+    ("资深Java开发工程师", "2-02-10-03"),
+    ("急招餐厅传菜员 包吃住", "4-03-02-05"),
+    ("普检销售代表（马鞍山）(J10078)", "4-01-02-01"),  # Chinese once the code is gone
+])
+def test_recruitment_titles_find_their_occupation(index, text, code):
+    assert index.predict([text])[0][0].code == code
+
+
+def test_an_unlisted_title_lands_in_the_right_small_group():
+    # Without the aliases that name it, a Java title still falls among software engineers.
+    index = OccupationIndex(exclude={"Java开发", "Java", "java", "Python", "软件工程师"}).fit()
+    found = index.predict(["资深Java开发工程师"])[0]
+    assert found[0].group == "2-02-10"
+    assert found[0].confidence < 1.0
+
+
+def test_confidences_are_calibrated_and_ordered(index):
+    found = index.predict(["养鸡场饲养员"])[0]
+    confidences = [o.confidence for o in found]
+    assert confidences == sorted(confidences, reverse=True)
+    assert confidences[0] == pytest.approx(1.0)
+    assert all(index.min_confidence <= c <= 1.0 for c in confidences)
+    assert 1 < len(found) <= index.top_k  # runners-up come along, for the matcher to weigh
+
+
+def test_raw_cosine_confidences_without_temperature():
+    raw = OccupationIndex(temperature=None).fit()
+    found = raw.predict(["资深Java开发工程师"])[0]
+    near, _ = raw.scores(["资深Java开发工程师"])
+    by_code = {e.code: j for j, e in enumerate(raw.entries_)}
+    assert all(o.confidence == pytest.approx(near[0, by_code[o.code]], abs=1e-4) for o in found)
+
+
+def test_vague_or_empty_text_names_nothing(index):
+    assert index.predict(["", "包吃住 五险一金", "12345"]) == [(), (), ()]
+
+
+def test_prediction_is_deterministic_and_batch_independent(index):
+    texts = ["电焊工", "资深Java开发工程师", "餐厅服务员", "养鸡场饲养员"]
+    one_by_one = [index.predict([t])[0] for t in texts]
+    assert index.predict(texts) == one_by_one
+    assert index.predict(texts, batch_size=3) == one_by_one
+    assert OccupationIndex().fit().predict(texts) == one_by_one
