@@ -97,6 +97,34 @@ def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray, c: float = 1.0) -> Logistic
     return LogisticRegression(C=c, fit_intercept=False, max_iter=2000).fit(x, y, sample_weight=w * len(w))
 
 
+def fit_only(x: np.ndarray, y: np.ndarray, w: np.ndarray, only: list[str], c: float = 1.0) -> np.ndarray:
+    """The pairwise regression for the ``only`` features, the others held at ``DEFAULT_WEIGHTS``.
+
+    For new features that only some sets carry (elsewhere they are constant, so their pair
+    differences are zero): the fitted weights keep their meaning, and the others do not move.
+    """
+    from scipy.optimize import minimize
+
+    from matching.signals import DEFAULT_WEIGHTS
+
+    free = np.array([f in only for f in FEATURES])
+    fixed = np.array([DEFAULT_WEIGHTS.get(f, 0.0) for f in FEATURES])
+    offset = x[:, ~free] @ fixed[~free]
+    sign = 2 * y - 1
+    weights = w * len(w)
+
+    def loss(beta: np.ndarray) -> tuple[float, np.ndarray]:
+        margin = sign * (offset + x[:, free] @ beta)
+        value = float(weights @ np.logaddexp(0, -margin)) + 0.5 / c * float(beta @ beta)
+        grad = -(x[:, free].T @ (weights * sign / (1 + np.exp(margin)))) + beta / c
+        return value, grad
+
+    beta = minimize(loss, np.zeros(int(free.sum())), jac=True, method="L-BFGS-B").x
+    coef = fixed.copy()
+    coef[free] = beta
+    return coef
+
+
 def calibrate(coef: np.ndarray, points: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, float]:
     """Scale and intercept so that sigmoid(score) reads as P(relevant); the order is unchanged."""
     logits = (points @ coef)[:, None]
@@ -112,14 +140,22 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--model", type=Path, default=DEFAULT_MODEL_PATH)
     ap.add_argument("--no-cache", action="store_true", help="embed everything afresh (no vector cache)")
     ap.add_argument("-C", type=float, default=1.0, help="inverse regularisation strength")
+    ap.add_argument("--only", help="comma-separated features to fit, the others held at their weights")
     args = ap.parse_args(argv)
     rng = np.random.default_rng(SEED)
     embedder = CachedEmbedder(load_embedder(args.model), None if args.no_cache else CACHE_DIR)
     parts = [set_pairs(f, embedder, args.per_set, rng)
              for f in find_sets(args.sets.split(",") if args.sets else None)]
     x, y, w, points, labels = (np.concatenate(p) for p in zip(*parts, strict=True))
-    model = fit(x, y, w, args.C)
-    coef, intercept = calibrate(model.coef_[0], points, labels)
+    if args.only:
+        from matching.signals import INTERCEPT, UNKNOWN
+
+        only = args.only.split(",")
+        coef = fit_only(x, y, w, only, args.C)
+        # Where these facts are unknown (UNKNOWN everywhere), scores stay exactly as before.
+        intercept = INTERCEPT - UNKNOWN * sum(c for f, c in zip(FEATURES, coef, strict=True) if f in only)
+    else:
+        coef, intercept = calibrate(fit(x, y, w, args.C).coef_[0], points, labels)
     weights = {f: round(float(c), 3) for f, c in zip(FEATURES, coef, strict=True)}
     print(f"# {len(y) // 2:,} ordered pairs from {len(parts)} sets; {len(labels):,} postings for calibration")
     print("DEFAULT_WEIGHTS =", json.dumps(weights))

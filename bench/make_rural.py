@@ -6,7 +6,16 @@ nothing. Postings: every kind of work in western counties and eastern partner ci
 housing and employment type; for each worker one posting of their trade within reach and one
 beyond it without housing, plus random others. Relevance 0-3 = the worker's skill fit, set to 0
 when the posting is out of reach (beyond the radius, unless the worker relocates and the posting
-houses workers) and lowered by one when the pay tops out under 80% of the worker's expectation.
+houses workers) and lowered by one for each of: the pay tops out under 80% of the worker's
+expectation; the worker asked for other employment types; the job's months are mostly months the
+worker said they cannot work; the posting is stale (over 60 days old on the query's ``today``, or
+over 14 days and listed only once, by an aggregator: such listings are often filled or
+reposts). Postings also carry ``posted_at``, ``source_trust``, ``sightings`` and, when
+seasonal, ``season_months``; queries a ``today`` and, for some workers, ``employment_types``
+and ``unavailable_months``; each worker with such months gets two short seasonal jobs of their
+trade within reach, one in those months and one outside them, appended after the other
+postings. These extras are drawn with a second seeded generator, so the earlier postings and
+fields are as they were before them.
 Workers alternate between ``qrels/train.tsv`` (even rows, for fitting weights) and
 ``qrels/test.tsv`` (odd rows, the reported figures).
 """
@@ -16,12 +25,24 @@ from __future__ import annotations
 import argparse
 import json
 import math
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from bench.rural_data import COMPANY_WORDS, EAST, KINDS, WEST, WORKERS
+from bench.rural_data import (
+    COMPANY_WORDS,
+    EAST,
+    KINDS,
+    MAX_AGE_DAYS,
+    SEASONS,
+    TRUST_SHARES,
+    WANTS,
+    WEST,
+    WORKERS,
+)
+from matching import signals as sig
 from matching.geo import haversine_km
 from places import default_gazetteer
 
@@ -29,6 +50,8 @@ OUT = Path(__file__).resolve().parent / "data" / "rural-scenarios-zh"
 SEED = 20261128
 RANDOM_POSTINGS = 210
 KM_PER_DEGREE = 111.32
+TODAY = date(2026, 3, 20)  # the date every query is asked on
+STALE_DAYS, DOUBTFUL_DAYS = 60, 14
 
 
 def place_point(name: str) -> tuple[str, float, float]:
@@ -119,6 +142,12 @@ def make_workers(rng: np.random.Generator) -> list[dict[str, Any]]:
             row.update(place=full, lat=round(lat, 5), lon=round(lon, 5))
         if wage:
             row["wage_min"] = wage
+        types, busy = WANTS.get(i, ((), ()))
+        row["today"] = TODAY.isoformat()
+        if types:
+            row["employment_types"] = list(types)
+        if busy:
+            row["unavailable_months"] = list(busy)
         row["home"] = (lat, lon)
         workers.append(row)
     return workers
@@ -143,8 +172,59 @@ def make_postings(workers: list[dict[str, Any]], rng: np.random.Generator) -> li
     return postings
 
 
+def add_terms(postings: list[dict[str, Any]], rng: np.random.Generator) -> None:
+    """Posting date, publisher, sightings and season of each posting (its own generator)."""
+    trusts = list(TRUST_SHARES)
+    for p in postings:
+        p["posted_at"] = (TODAY - timedelta(days=int(rng.integers(0, MAX_AGE_DAYS)))).isoformat()
+        p["source_trust"] = str(rng.choice(trusts, p=list(TRUST_SHARES.values())))
+        p["sightings"] = 1 + int(rng.random() < 0.25) + int(rng.random() < 0.1)
+        if p["employment_type"] == "seasonal" and p["kind"] in SEASONS and "season_months" not in p:
+            p["season_months"] = list(SEASONS[p["kind"]])
+
+
+def add_short_jobs(workers: list[dict[str, Any]], postings: list[dict[str, Any]],
+                   rng: np.random.Generator) -> None:
+    """For each worker with busy months, two short jobs of their trade within reach: one in those
+    months and one outside them (so availability decides between two otherwise alike postings)."""
+    for w in workers:
+        busy = w.get("unavailable_months")
+        if not busy:
+            continue
+        trade = max(w["fits"], key=w["fits"].get)
+        home = default_gazetteer().resolve(w["place"]).full_name
+        free = [m for m in range(1, 13) if m not in busy]
+        start = int(rng.integers(0, len(free) - 1))
+        for months in (list(busy), free[start : start + 2]):
+            p = make_posting(f"p{len(postings) + 1:04d}", trade, home, rng,
+                             km=float(rng.uniform(0, 0.6)) * w["max_commute_km"])
+            p["text"] += f"。短期用工，{months[0]}-{months[-1]}月"
+            p.update(employment_type="seasonal", season_months=months)
+            postings.append(p)
+
+
+def penalties(worker: dict[str, Any], posting: dict[str, Any]) -> int:
+    """How many grades the posting loses for this worker beyond skill and reach (see the docstring)."""
+    lost = 0
+    wage = worker.get("wage_min")
+    if wage and posting["wage_max"] < 0.8 * wage:
+        lost += 1
+    wanted = worker.get("employment_types") or ()
+    if wanted and posting.get("employment_type") not in wanted:
+        lost += 1
+    months = sig.job_months(posting.get("season_months") or (), None, None, posting.get("employment_type"))
+    if sig.availability(np.array([months]), worker.get("unavailable_months") or ())[0] < 0.5:
+        lost += 1
+    if posting.get("posted_at"):
+        age = (TODAY - date.fromisoformat(posting["posted_at"])).days
+        doubtful = posting.get("source_trust") == "aggregator" and posting.get("sightings", 1) == 1
+        if age > STALE_DAYS or (doubtful and age > DOUBTFUL_DAYS):
+            lost += 1
+    return lost
+
+
 def grade(worker: dict[str, Any], posting: dict[str, Any]) -> int:
-    """Skill fit, 0 when out of reach, one less when the pay is far below the expectation."""
+    """Skill fit, 0 when out of reach, one less for each penalty (pay, type, months, staleness)."""
     skill = worker["fits"].get(posting["kind"], 0)
     if not skill:
         return 0
@@ -152,10 +232,7 @@ def grade(worker: dict[str, Any], posting: dict[str, Any]) -> int:
     reachable = km <= worker["max_commute_km"] or (worker["will_relocate"] and posting["housing"])
     if not reachable:
         return 0
-    wage = worker.get("wage_min")
-    if wage and posting["wage_max"] < 0.8 * wage:
-        skill -= 1
-    return skill
+    return max(0, skill - penalties(worker, posting))
 
 
 def write(out: Path, workers: list[dict[str, Any]], postings: list[dict[str, Any]]) -> None:
@@ -186,6 +263,9 @@ def main(argv: list[str] | None = None) -> None:
     rng = np.random.default_rng(SEED)
     workers = make_workers(rng)
     postings = make_postings(workers, rng)
+    extra = np.random.default_rng(SEED + 1)
+    add_short_jobs(workers, postings, extra)
+    add_terms(postings, extra)
     write(args.out, workers, postings)
     print(f"{len(workers)} workers, {len(postings)} postings -> {args.out}")
 

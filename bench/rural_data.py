@@ -441,3 +441,39 @@ WORKERS: tuple[tuple[str, str, float, bool, int | None, dict[str, int]], ...] = 
     ("当过几年保安，有保安证，能上夜班", "从江县", 30, True, 4000, {"guard": 3}),
     ("在茶叶基地干过，会修剪茶树施肥", "榕江县", 40, False, 3500, {"tea": 3, "orchard": 2}),
 )
+
+# Months a seasonal posting of a kind runs (春茶 in spring, 脐橙 in late autumn, air-conditioning in summer).
+SEASONS: dict[str, tuple[int, ...]] = {"tea": (3, 4, 5), "orchard": (10, 11, 12), "aircon": (5, 6, 7, 8)}
+
+# Worker (index in WORKERS) → (employment types wanted, months they cannot work, e.g. 农忙).
+WANTS: dict[int, tuple[tuple[str, ...], tuple[int, ...]]] = {
+    0: (("full_time",), ()),
+    1: (("full_time",), ()),
+    3: (("seasonal", "day_labour"), (9, 10)),
+    4: (("full_time",), ()),
+    5: ((), (5, 6, 9, 10)),
+    10: ((), (5, 6, 9, 10)),
+    12: (("part_time",), ()),
+    14: (("seasonal", "day_labour"), (5, 6)),
+    16: (("day_labour", "full_time"), (5, 6)),
+    21: (("day_labour",), ()),
+    22: ((), (9, 10)),
+    24: (("part_time",), ()),
+    25: (("full_time",), ()),
+    28: (("seasonal",), (3, 4)),
+    29: ((), (6, 7, 8)),
+    30: (("part_time", "full_time"), (9, 10)),
+    32: (("part_time",), ()),
+    36: (("part_time",), ()),
+    39: ((), (5, 6, 9, 10)),
+    43: (("part_time", "full_time"), ()),
+    44: (("part_time",), ()),
+    51: (("part_time",), (4, 5)),
+    57: (("seasonal", "day_labour"), (3, 4, 5)),
+    58: (("part_time",), ()),
+    63: (("seasonal",), (10, 11)),
+}
+
+# Who published the postings (drawn with these shares) and how often one is listed elsewhere too.
+TRUST_SHARES: dict[str, float] = {"official": 0.3, "employer": 0.3, "aggregator": 0.4}
+MAX_AGE_DAYS = 90

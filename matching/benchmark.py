@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +66,11 @@ def to_posting(row: dict[str, Any], gazetteer: Gazetteer) -> PostingDoc:
     return PostingDoc(id=str(row["_id"]), title=row.get("title") or "", description=row.get("text") or "",
                       place_name=row.get("place"), lat=lat, lon=lon, wage_min=row.get("wage_min"),
                       wage_max=row.get("wage_max"), housing=bool(row.get("housing", False)),
-                      employment_type=row.get("employment_type"))
+                      employment_type=row.get("employment_type"),
+                      # Optional employment terms (the rural set has them; the shared sets do not).
+                      posted_at=_day(row.get("posted_at")), valid_through=_day(row.get("valid_through")),
+                      season_months=tuple(row.get("season_months") or ()),
+                      source_trust=row.get("source_trust"), sightings=int(row.get("sightings") or 1))
 
 
 def to_query(row: dict[str, Any], gazetteer: Gazetteer) -> tuple[Query, bool]:
@@ -74,7 +79,15 @@ def to_query(row: dict[str, Any], gazetteer: Gazetteer) -> tuple[Query, bool]:
     km = row.get("max_commute_km")
     return Query(text=row.get("text") or "", lat=lat, lon=lon, max_km=None if km is None else float(km),
                  will_relocate=bool(row.get("will_relocate", False)),
-                 wage_expectation=row.get("wage_min")), unresolved
+                 wage_expectation=row.get("wage_min"),
+                 employment_types=tuple(row.get("employment_types") or ()),
+                 unavailable_months=tuple(row.get("unavailable_months") or ()),
+                 today=_day(row.get("today"))), unresolved
+
+
+def _day(text: Any) -> date | None:
+    """An ISO date field, or None."""
+    return date.fromisoformat(str(text)) if text else None
 
 
 def load_benchmark(folder: Path, qrels_file: str = "test.tsv",

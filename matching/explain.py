@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date
+
 from matching.occupations import Occupation
 from matching.types import PostingDoc
+
+MAX_PARTS = 6  # the six a reason could always have (distance, pay, warning, housing, occupation, words)
+FRESH_DAYS = 7  # a posting this young says so ("3天前发布")
+TYPE_WORDS = {"zh": {"full_time": "长期工", "part_time": "兼职", "day_labour": "零工", "seasonal": "季节工"},
+              "en": {"full_time": "full-time", "part_time": "part-time", "day_labour": "day labour",
+                     "seasonal": "seasonal work"}}
+# Which parts survive when there are more than MAX_PARTS (lower first), and the order they are shown in.
+PRIORITY = ("distance", "wage", "warning", "occupation", "housing", "type", "trust", "terms", "fresh")
+SHOWN = ("distance", "wage", "type", "warning", "housing", "occupation", "terms", "trust", "fresh")
 
 # English names of the occupations rural workers most often name; others keep the Chinese name.
 ENGLISH_NAMES = {
@@ -83,19 +95,73 @@ def terms_words(terms: tuple[str, ...], lang: str = "zh") -> str | None:
     return "和你说的“" + "、".join(terms) + "”对得上"
 
 
-def explain(posting: PostingDoc, distance_km: float | None, terms: tuple[str, ...],
-            wage_short: bool, occupation: Occupation | None = None, lang: str = "zh") -> str:
-    """One line: "离家12公里 · 月薪4500–6000元 · 包住 · 和你说的“电焊”是同一类活（焊工）"."""
+def type_words(posting: PostingDoc, fit: float | None, lang: str = "zh") -> tuple[str | None, str | None]:
+    """(the type, as a plus, when the worker asked for it; a warning when they asked for another)."""
+    words = TYPE_WORDS["en" if lang == "en" else "zh"].get(posting.employment_type or "")
+    if words is None or fit is None or fit == 0.5:
+        return None, None
+    if fit >= 1:
+        return words, None
+    return None, (f"{words}, not the kind you asked for" if lang == "en" else f"是{words}，不是你要的类型")
+
+
+def trust_words(posting: PostingDoc, lang: str = "zh") -> str | None:
+    """"人社局发布，另见2个渠道" / "posted by a job bureau; also on 2 other sites", or nothing."""
     en = lang == "en"
-    parts = [format_distance(distance_km, lang), format_wage(posting.wage_min, posting.wage_max, lang)]
-    if wage_short:
-        parts.append("pay below what you asked for" if en else "工资低于你的期望")
-    parts.append(housing_words(posting, lang))
-    parts.append(occupation_words(occupation, lang))
+    parts = []
+    if posting.source_trust in ("official", "bureau"):
+        parts.append("posted by a job bureau" if en else "人社局发布")
+    if posting.sightings > 1:
+        others = posting.sightings - 1
+        plural = "s" if others > 1 else ""
+        parts.append(f"also on {others} other site{plural}" if en else f"另见{others}个渠道")
+    return ("; " if en else "，").join(parts) or None
+
+
+def fresh_words(posting: PostingDoc, today: date | None, lang: str = "zh") -> str | None:
+    """"3天前发布" / "posted 3 days ago" for a posting under ``FRESH_DAYS`` old, else nothing."""
+    if today is None or posting.posted_at is None:
+        return None
+    days = max((today - posting.posted_at).days, 0)
+    if days > FRESH_DAYS:
+        return None
+    if lang == "en":
+        return "posted today" if days == 0 else f"posted {days} day{'s' if days > 1 else ''} ago"
+    return "今天发布" if days == 0 else f"{days}天前发布"
+
+
+def warnings(wage_short: bool, type_warning: str | None, availability: float | None,
+             lang: str = "zh") -> str | None:
+    """What lowered the score: pay under the expectation, another type, the worker's busy months."""
+    en = lang == "en"
+    parts = ["pay below what you asked for" if en else "工资低于你的期望"] if wage_short else []
+    if type_warning:
+        parts.append(type_warning)
+    if availability is not None and availability < 0.5:
+        parts.append("runs in months you said you are busy" if en else "要在你没空的月份上工")
+    return ("; " if en else "，").join(parts) or None
+
+
+def explain(posting: PostingDoc, distance_km: float | None, terms: tuple[str, ...],
+            wage_short: bool, occupation: Occupation | None = None, lang: str = "zh",
+            signals: Mapping[str, float] | None = None, today: date | None = None) -> str:
+    """One line: "离家12公里 · 月薪4500–6000元 · 包住 · 和你说的“电焊”是同一类活（焊工）".
+
+    ``signals`` (the pair's features) and ``today`` add the employment type, busy months, the
+    publisher and freshness when they moved the score; at most ``MAX_PARTS`` parts are kept.
+    """
+    signals = signals or {}
+    plus_type, type_warning = type_words(posting, signals.get("employment_type"), lang)
     if occupation is not None:  # the occupation already says these words
         terms = tuple(t for t in terms if t not in occupation.evidence and occupation.evidence not in t)
-    parts.append(terms_words(terms, lang))
-    return " · ".join(p for p in parts if p)
+    parts = {"distance": format_distance(distance_km, lang),
+             "wage": format_wage(posting.wage_min, posting.wage_max, lang),
+             "warning": warnings(wage_short, type_warning, signals.get("availability"), lang),
+             "occupation": occupation_words(occupation, lang), "housing": housing_words(posting, lang),
+             "type": plus_type, "trust": trust_words(posting, lang), "terms": terms_words(terms, lang),
+             "fresh": fresh_words(posting, today, lang)}
+    kept = [k for k in PRIORITY if parts[k]][:MAX_PARTS]
+    return " · ".join(str(parts[k]) for k in SHOWN if k in kept)
 
 
 def explain_worker(posting: PostingDoc, wage_expectation: int | None, distance_km: float | None,

@@ -18,6 +18,12 @@ def haversine_km(lat1: float, lon1: float, lat2: np.ndarray, lon2: np.ndarray) -
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
+def unit_vectors(lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+    """Points on the unit sphere (rows × 3, float64; NaN rows for unknown coordinates)."""
+    p, lam = np.radians(np.asarray(lats, dtype=float)), np.radians(np.asarray(lons, dtype=float))
+    return np.column_stack([np.cos(p) * np.cos(lam), np.cos(p) * np.sin(lam), np.sin(p)])
+
+
 class GeoIndex:
     """A haversine BallTree over the rows that have coordinates.
 
@@ -28,6 +34,7 @@ class GeoIndex:
     def __init__(self, lats: np.ndarray, lons: np.ndarray):
         self.lats = np.asarray(lats, dtype=float)
         self.lons = np.asarray(lons, dtype=float)
+        self.xyz = unit_vectors(self.lats, self.lons)
         self._build()
 
     def _build(self) -> None:
@@ -42,6 +49,7 @@ class GeoIndex:
         start = len(self.lats)
         self.lats = np.concatenate([self.lats, np.asarray(lats, dtype=float)])
         self.lons = np.concatenate([self.lons, np.asarray(lons, dtype=float)])
+        self.xyz = np.vstack([self.xyz, unit_vectors(self.lats[start:], self.lons[start:])])
         new = start + np.flatnonzero(~(np.isnan(self.lats[start:]) | np.isnan(self.lons[start:])))
         self.pending_ = np.concatenate([self.pending_, new])
         self.rows_ = np.concatenate([self.rows_, new])
@@ -63,3 +71,9 @@ class GeoIndex:
     def distances(self, lat: float, lon: float, rows: np.ndarray) -> np.ndarray:
         """Distances in km to the given rows (NaN where a row has no coordinates)."""
         return haversine_km(lat, lon, self.lats[rows], self.lons[rows])
+
+    def chord_km(self, lat: float, lon: float, rows: np.ndarray) -> np.ndarray:
+        """Straight-line (chord) distances in km, a cheaper stand-in for ``distances``: under 1,000 km
+        they are at most 0.1% shorter than the great-circle ones (NaN where a row has no coordinates)."""
+        dots = self.xyz[rows] @ unit_vectors(np.array([lat]), np.array([lon]))[0]
+        return EARTH_RADIUS_KM * np.sqrt(np.maximum(2.0 - 2.0 * dots, 0.0))

@@ -9,6 +9,7 @@ sublinear TF, L2 norm).
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections import Counter
@@ -80,7 +81,7 @@ class LexicalIndex:
         for text in texts:
             for term, count in Counter(analyse(text)).items():
                 indices.append(self.vocabulary_.setdefault(term, len(self.vocabulary_)))
-                data.append(1.0 + np.log(count) if self.sublinear_tf else float(count))
+                data.append(1.0 + math.log(count) if self.sublinear_tf else float(count))
             indptr.append(len(indices))
         width = len(self.vocabulary_)
         block = sparse.csr_matrix((np.array(data), np.array(indices, dtype=np.int64), indptr),
@@ -162,9 +163,14 @@ class LexicalIndex:
         if query is None:
             return ()
         self.refresh()
-        doc = self.matrix_[row]
-        common, q_at, d_at = np.intersect1d(query.indices, doc.indices, return_indices=True)
-        weights = query.data[q_at] * doc.data[d_at]
+        lo, hi = self.matrix_.indptr[row], self.matrix_.indptr[row + 1]  # the row, without scipy's indexing
+        doc = self.matrix_.indices[lo:hi]
+        if not len(doc) or not query.nnz:
+            return ()
+        at = np.minimum(np.searchsorted(query.indices, doc), query.nnz - 1)  # query.indices is sorted
+        hit = query.indices[at] == doc
+        common = doc[hit]
+        weights = query.data[at[hit]] * self.matrix_.data[lo:hi][hit]
         ranked = sorted(zip(weights, self.names_[common], strict=True),
                         key=lambda t: (-round(float(t[0]), 9), -len(t[1]), t[1]))
         picked: list[str] = []

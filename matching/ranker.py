@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Protocol
 
 import numpy as np
+import sklearn
 
 from matching import signals as sig
 from matching.documents import posting_text, query_text
@@ -18,10 +20,14 @@ from matching.explain import explain
 from matching.geo import GeoIndex
 from matching.lexical import LexicalIndex, script_shares
 from matching.occupations import Occupation, OccupationIndex, default_occupation_index, predict_unique
+from matching.sketch import Sketch
 from matching.types import Match, PostingDoc, Query, WorkerDoc, WorkerMatch
 
 DEFAULT_WEIGHTS = sig.DEFAULT_WEIGHTS
 PROXIMITY_SCALE_KM = sig.PROXIMITY_SCALE_KM
+# Above this many candidates, ``rank`` shortlists them on approximate dense cosines (``Sketch``)
+# plus the exact cheap signals, and computes the exact signals for the shortlist only.
+SHORTLIST = 2000
 
 
 class Embedder(Protocol):
@@ -59,8 +65,9 @@ class Matcher:
 
     def __init__(self, embedder: Embedder, weights: dict[str, float] | None = None,
                  intercept: float | None = None, proximity_scale_km: float = PROXIMITY_SCALE_KM,
-                 occupations: OccupationIndex | None = None):
+                 occupations: OccupationIndex | None = None, shortlist: int | None = SHORTLIST):
         self.embedder = embedder
+        self.shortlist = shortlist
         self.weights = weights
         self.intercept = intercept
         self.proximity_scale_km = proximity_scale_km
@@ -85,6 +92,11 @@ class Matcher:
         self.housing_ = np.zeros(0, dtype=bool)
         self.housed_rows_ = np.zeros(0, dtype=int)
         self.wage_top_ = np.zeros(0)
+        self.type_code_ = np.zeros(0, dtype=np.int8)
+        self.job_months_ = np.zeros(0, dtype=np.int16)
+        self.posted_days_ = np.zeros(0)
+        self.trust_ = np.zeros(0)
+        self.sketch_: Sketch | None = None
         self.add(postings, vectors)
         self.lexical_.refresh()  # later adds and removes refresh lazily, at the next query
         return self
@@ -105,6 +117,7 @@ class Matcher:
             norms = sig.block_norms(vectors, self.edges_ or [0, vectors.shape[1]])
             self.vectors_ = vectors if not len(self.vectors_) else np.vstack([self.vectors_, vectors])
             self.block_norms_ = norms if not len(self.block_norms_) else np.vstack([self.block_norms_, norms])
+            self._grow_sketch(vectors)
         start = len(self.postings_)
         self.postings_.extend(postings)
         self.row_of_.update({p.id: start + i for i, p in enumerate(postings)})
@@ -116,6 +129,7 @@ class Matcher:
         self.housing_ = np.concatenate([self.housing_, np.array([p.housing for p in postings], dtype=bool)])
         tops = [float(p.wage_max or p.wage_min or "nan") for p in postings]
         self.wage_top_ = np.concatenate([self.wage_top_, np.array(tops)])
+        self._append_terms(postings)
         self._refresh_housed()
         return self
 
@@ -127,6 +141,25 @@ class Matcher:
             self.lexical_.remove(rows)
             self.housed_rows_ = self.housed_rows_[self.live_[self.housed_rows_]]
         return self
+
+    def _append_terms(self, postings: Sequence[PostingDoc]) -> None:
+        """The per-row facts behind the employment type, availability, recency and trust signals."""
+        codes = [sig.type_code(p.employment_type) for p in postings]
+        months = [sig.job_months(p.season_months, p.posted_at, p.valid_through, p.employment_type)
+                  for p in postings]
+        self.type_code_ = np.concatenate([self.type_code_, np.array(codes, dtype=np.int8)])
+        self.job_months_ = np.concatenate([self.job_months_, np.array(months, dtype=np.int16)])
+        self.posted_days_ = np.concatenate([self.posted_days_,
+                                            np.array([sig.day_number(p.posted_at) for p in postings])])
+        self.trust_ = np.concatenate([self.trust_,
+                                      np.array([sig.trust(p.source_trust, p.sightings) for p in postings])])
+
+    def _grow_sketch(self, vectors: np.ndarray) -> None:
+        """Keep the first-stage sketch in step with the vectors, once there are enough to need it."""
+        if self.sketch_ is not None:
+            self.sketch_.add(vectors)
+        elif self.shortlist is not None and len(self.vectors_) > self.shortlist:
+            self.sketch_ = Sketch(self.edges_ or [0, self.vectors_.shape[1]]).fit(self.vectors_)
 
     def _refresh_housed(self) -> None:
         housed = np.flatnonzero(self.housing_ & self.live_)
@@ -145,7 +178,10 @@ class Matcher:
         near = near[self.live_[near]]
         if not query.will_relocate:
             return near
-        return np.union1d(near, self.housed_rows_)
+        reach = np.zeros(len(self.live_), dtype=bool)  # a mask: cheaper than union1d's sort
+        reach[near] = True
+        reach[self.housed_rows_] = True
+        return np.flatnonzero(reach)
 
     def encode_queries(self, queries: Sequence[Query]) -> np.ndarray:
         """The query vectors, in one batch."""
@@ -153,24 +189,48 @@ class Matcher:
 
     def score(self, query: Query, vector: np.ndarray | None = None) -> Scored:
         """Scores and signals of every candidate within reach (unordered)."""
+        return self._score(query, vector, None)
+
+    def rank(self, query: Query, limit: int = 20, vector: np.ndarray | None = None,
+             lang: str = "zh") -> list[Match]:
+        """The best ``limit`` postings within reach, best first, each with its reason.
+
+        Over ``shortlist`` candidates, only the best ``shortlist`` by a first-stage score (see
+        ``_shortlist``) get exact signals; at most ``shortlist`` candidates, every one does.
+        """
+        keep = None if self.shortlist is None else max(self.shortlist, limit)
+        scored = self._score(query, vector, keep)
+        return [self._match(scored, int(i), lang) for i in scored.order(limit)]
+
+    def _score(self, query: Query, vector: np.ndarray | None, keep: int | None) -> Scored:
         rows = self.candidates(query)
         text = query_text(query.text)
         if not len(rows) or not text or not len(self.vectors_):
             return Scored(query, rows[:0], np.zeros(0), {}, None, ())
         if vector is None:
             vector = self.embedder.encode([text])[0]
+        vector = np.asarray(vector)
         lexical_query = self.lexical_.encode(text)
-        occupations = self.occupation_index_.predict([text])[0]
-        signals = self._signals(query, text, np.asarray(vector), lexical_query, occupations, rows)
+        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+            occupations = self.occupation_index_.predict([text])[0]  # one text: skip sklearn's checks
+        if keep is not None and len(rows) > keep and self.sketch_ is not None:
+            rows = self._shortlist(query, text, vector, lexical_query, occupations, rows, keep)
+        signals = self._signals(query, text, vector, lexical_query, occupations, rows)
         features = {k: v for k, v in signals.items() if k in self.weights_}
         return Scored(query, rows, sig.combine(features, self.weights_, self.intercept_), signals,
                       lexical_query, occupations)
 
-    def rank(self, query: Query, limit: int = 20, vector: np.ndarray | None = None,
-             lang: str = "zh") -> list[Match]:
-        """The best ``limit`` postings within reach, best first, each with its reason."""
-        scored = self.score(query, vector)
-        return [self._match(scored, int(i), lang) for i in scored.order(limit)]
+    def _shortlist(self, query: Query, text: str, vector: np.ndarray, lexical_query: Any,
+                   occupations: tuple[Occupation, ...], rows: np.ndarray, keep: int) -> np.ndarray:
+        """The ``keep`` best rows by the score with sketched (approximate) dense cosines.
+
+        Every other signal is exact, so a posting is missed only when the sketch underrates its
+        cosines by more than the margin between it and the ``keep``-th candidate.
+        """
+        signals = self._signals(query, text, vector, lexical_query, occupations, rows, approximate=True)
+        features = {k: v for k, v in signals.items() if k in self.weights_}
+        scores = sig.logits(features, self.weights_, self.intercept_)
+        return np.sort(rows[np.argpartition(-scores, keep - 1)[:keep]])
 
     def rank_many(self, queries: Sequence[Query], limit: int = 20,
                   vectors: np.ndarray | None = None, lang: str = "zh") -> list[list[Match]]:
@@ -179,32 +239,44 @@ class Matcher:
         return [self.rank(q, limit, v, lang) for q, v in zip(queries, vectors, strict=True)]
 
     def rank_workers(self, posting: PostingDoc, workers: Sequence[WorkerDoc], limit: int = 20,
-                     vectors: np.ndarray | None = None, lang: str = "zh") -> list[WorkerMatch]:
+                     vectors: np.ndarray | None = None, lang: str = "zh",
+                     today: date | None = None) -> list[WorkerMatch]:
         """For a vacancy, the best ``limit`` workers within reach (see ``matching.reverse``)."""
         from matching.reverse import rank_workers
 
-        return rank_workers(self, posting, workers, limit, vectors, lang)
+        return rank_workers(self, posting, workers, limit, vectors, lang, today)
 
-    def _signals(self, query: Query, text: str, vector: np.ndarray, lexical_query: Any,
-                 occupations: tuple[Occupation, ...], rows: np.ndarray) -> dict[str, np.ndarray]:
+    def _cosines(self, vector: np.ndarray, rows: np.ndarray, approximate: bool) -> np.ndarray:
+        """Rows × blocks cosines: exact from the vectors, or approximate from the sketch."""
+        if approximate and self.sketch_ is not None:
+            return self.sketch_.cosines(vector, self.block_norms_, rows)
         edges = self.edges_ or [0, self.vectors_.shape[1]]
         if len(rows) * 4 > len(self.vectors_):  # one pass beats gathering most rows
-            cosines = sig.block_cosines(self.vectors_, self.block_norms_, vector, edges)[rows]
-        else:
-            cosines = sig.block_cosines(self.vectors_[rows], self.block_norms_[rows], vector, edges)
+            return sig.block_cosines(self.vectors_, self.block_norms_, vector, edges)[rows]
+        return sig.block_cosines(self.vectors_[rows], self.block_norms_[rows], vector, edges)
+
+    def _signals(self, query: Query, text: str, vector: np.ndarray, lexical_query: Any,
+                 occupations: tuple[Occupation, ...], rows: np.ndarray,
+                 approximate: bool = False) -> dict[str, np.ndarray]:
+        cosines = self._cosines(vector, rows, approximate)
         scripts = np.array(script_shares(text))
         lexical = self.lexical_.scores(lexical_query, rows)
         text_part = sig.text_signals(cosines, lexical, scripts, self.scripts_[rows])
         same, group = self.occupation_table_.signals(occupations, rows)
         if query.lat is None or query.lon is None:
             distance = np.full(len(rows), np.nan)
+        elif approximate:
+            distance = self.geo_.chord_km(query.lat, query.lon, rows)
         else:
             distance = self.geo_.distances(query.lat, query.lon, rows)
         return {**text_part, "occupation": same, "occupation_group": group,
                 "proximity": sig.proximity(distance, self.proximity_scale_km),
                 "pay": sig.pay_fit(self.wage_top_[rows], query.wage_expectation),
                 "housing": sig.housing_signal(self.housing_[rows], query.will_relocate),
-                "distance_km": distance}
+                "employment_type": sig.employment_fit(self.type_code_[rows], query.employment_types),
+                "availability": sig.availability(self.job_months_[rows], query.unavailable_months),
+                "recency": sig.recency(self.posted_days_[rows], query.today),
+                "trust": self.trust_[rows], "distance_km": distance}
 
     def _match(self, scored: Scored, i: int, lang: str) -> Match:
         row = int(scored.rows[i])
@@ -219,9 +291,9 @@ class Matcher:
         query = scored.query
         short = bool(query.wage_expectation and posting.wage_max
                      and posting.wage_max < query.wage_expectation)
+        reason = explain(posting, distance_km, terms, short, occupation, lang, signals, query.today)
         return Match(posting=posting, score=round(float(scored.scores[i]), 4), distance_km=distance_km,
-                     reason=explain(posting, distance_km, terms, short, occupation, lang),
-                     matched_terms=terms, signals=signals, occupation=occupation)
+                     reason=reason, matched_terms=terms, signals=signals, occupation=occupation)
 
 
 def _coordinates(postings: Sequence[PostingDoc]) -> tuple[np.ndarray, np.ndarray]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -46,8 +47,24 @@ def _posting_side(matcher: Matcher, posting: PostingDoc) -> tuple[np.ndarray, An
     return vector, matcher.lexical_.encode(text), occupations
 
 
+def terms_signals(posting: PostingDoc, workers: Sequence[WorkerDoc], today: date | None
+                  ) -> dict[str, np.ndarray]:
+    """Employment type, availability, recency and trust of one vacancy for each worker."""
+    n = len(workers)
+    code = np.full(n, sig.type_code(posting.employment_type))
+    months = np.full(n, sig.job_months(posting.season_months, posting.posted_at, posting.valid_through,
+                                       posting.employment_type))
+    return {
+        "employment_type": np.array([sig.employment_fit(code[:1], w.employment_types)[0] for w in workers]),
+        "availability": np.array([sig.availability(months[:1], w.unavailable_months)[0] for w in workers]),
+        "recency": sig.recency(np.full(n, sig.day_number(posting.posted_at)), today),
+        "trust": np.full(n, sig.trust(posting.source_trust, posting.sightings)),
+    }
+
+
 def worker_signals(
-    matcher: Matcher, posting: PostingDoc, workers: Sequence[WorkerDoc], vectors: np.ndarray, km: np.ndarray
+    matcher: Matcher, posting: PostingDoc, workers: Sequence[WorkerDoc], vectors: np.ndarray, km: np.ndarray,
+    today: date | None = None,
 ) -> tuple[dict[str, np.ndarray], list, list]:
     """The forward signals for each (vacancy, worker) pair, plus lexical rows and occupations."""
     vector, doc_row, posting_occ = _posting_side(matcher, posting)
@@ -80,6 +97,7 @@ def worker_signals(
             np.full(len(workers), float(posting.wage_max or posting.wage_min or "nan")), expectation
         ),
         "housing": sig.housing_signal(np.full(len(workers), posting.housing), relocate),
+        **terms_signals(posting, workers, today),
     }
     return signals, rows, [(posting_occ, o) for o in worker_occ]
 
@@ -91,8 +109,12 @@ def rank_workers(
     limit: int = 20,
     vectors: np.ndarray | None = None,
     lang: str = "zh",
+    today: date | None = None,
 ) -> list[WorkerMatch]:
-    """The best ``limit`` workers the vacancy is within reach of, best first, each with a reason."""
+    """The best ``limit`` workers the vacancy is within reach of, best first, each with a reason.
+
+    ``today`` dates the vacancy's age (recency), as a query's ``today`` does.
+    """
     ok, km = reachable(posting, workers)
     keep = np.flatnonzero(ok & np.array([bool(query_text(w.description)) for w in workers], dtype=bool))
     if not len(keep):
@@ -102,7 +124,7 @@ def rank_workers(
         vectors = matcher.embedder.encode([query_text(w.description) for w in chosen])
     else:
         vectors = np.asarray(vectors)[keep]
-    signals, rows, occupations = worker_signals(matcher, posting, chosen, vectors, km[keep])
+    signals, rows, occupations = worker_signals(matcher, posting, chosen, vectors, km[keep], today)
     scores = sig.combine(signals, matcher.weights_, matcher.intercept_)
     order = np.lexsort((keep, -scores))[:limit]
     return [

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from matching.occupations import Occupation
 
 
 @dataclass(frozen=True, slots=True)
 class PostingDoc:
-    """What the matcher needs to know about one open posting."""
+    """What the matcher needs to know about one open posting.
+
+    ``employment_type`` is one of full_time, part_time, day_labour, seasonal (or None);
+    ``season_months`` the months (1-12) a seasonal or short job runs, if known; ``source_trust``
+    who published it: "official" (a job bureau, 人社局; "bureau" is read the same), "employer",
+    "aggregator"; ``sightings`` how many sources list it.
+    """
 
     id: int | str
     title: str
@@ -23,11 +30,21 @@ class PostingDoc:
     housing: bool = False
     meals: bool = False
     employment_type: str | None = None
+    posted_at: date | None = None
+    valid_through: date | None = None
+    season_months: tuple[int, ...] = ()
+    source_trust: str | None = None
+    sightings: int = 1
 
 
 @dataclass(frozen=True, slots=True)
 class Query:
-    """A worker's words, home and reach; ``lat``/``lon`` None means no distance limit."""
+    """A worker's words, home and reach; ``lat``/``lon`` None means no distance limit.
+
+    ``employment_types``: the kinds of work wanted (empty: any); ``unavailable_months``: months
+    (1-12) the worker cannot work, e.g. 农忙; ``today``: the date that posting ages are counted
+    from (None: recency is neutral).
+    """
 
     text: str
     lat: float | None = None
@@ -35,6 +52,9 @@ class Query:
     max_km: float | None = None
     will_relocate: bool = False
     wage_expectation: int | None = None
+    employment_types: tuple[str, ...] = ()
+    unavailable_months: tuple[int, ...] = ()
+    today: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,11 +69,14 @@ class WorkerDoc:
     will_relocate: bool = False
     wage_expectation: int | None = None
     place_name: str | None = None
+    employment_types: tuple[str, ...] = ()
+    unavailable_months: tuple[int, ...] = ()
 
-    def as_query(self) -> Query:
-        """The same worker as a search query."""
+    def as_query(self, today: date | None = None) -> Query:
+        """The same worker as a search query (``today`` dates the postings' ages)."""
         return Query(self.description, self.lat, self.lon, self.max_commute_km, self.will_relocate,
-                     self.wage_expectation)
+                     self.wage_expectation, tuple(self.employment_types), tuple(self.unavailable_months),
+                     today)
 
 
 @dataclass(frozen=True, slots=True)

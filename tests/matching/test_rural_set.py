@@ -64,3 +64,28 @@ def test_the_files_are_what_the_builder_writes(tmp_path):
     for name in ("corpus.jsonl", "queries.jsonl", "qrels/train.tsv", "qrels/test.tsv"):
         assert (tmp_path / name).read_text() == (RURAL / name).read_text(), name
     assert json.loads((tmp_path / "queries.jsonl").read_text().splitlines()[0])["_id"] == "w001"
+
+
+def test_grade_rule_for_terms():
+    worker = {"fits": {"tea": 3}, "home": (25.93, 108.52), "max_commute_km": 30, "will_relocate": False,
+              "employment_types": ["seasonal"], "unavailable_months": [3, 4]}
+    fresh = {"kind": "tea", "lat": 25.95, "lon": 108.52, "housing": False, "wage_max": 4000,
+             "employment_type": "seasonal", "season_months": [6, 7], "posted_at": "2026-03-18",
+             "source_trust": "official", "sightings": 1}
+    assert grade(worker, fresh) == 3
+    assert grade(worker, {**fresh, "employment_type": "full_time", "season_months": None}) == 2
+    assert grade(worker, {**fresh, "season_months": [3, 4, 5]}) == 2  # mostly in the busy months
+    assert grade(worker, {**fresh, "posted_at": "2025-12-01"}) == 2  # stale
+    assert grade(worker, {**fresh, "posted_at": "2026-02-20", "source_trust": "aggregator"}) == 2
+    seen_twice = {**fresh, "posted_at": "2026-02-20", "source_trust": "aggregator", "sightings": 2}
+    assert grade(worker, seen_twice) == 3
+
+
+def test_queries_and_postings_carry_the_terms():
+    corpus = read_jsonl(RURAL / "corpus.jsonl")
+    queries = read_jsonl(RURAL / "queries.jsonl")
+    assert all({"posted_at", "source_trust", "sightings"} <= set(p) for p in corpus)
+    assert {p["source_trust"] for p in corpus} == {"official", "employer", "aggregator"}
+    assert all(q["today"] == "2026-03-20" for q in queries)
+    assert sum("employment_types" in q for q in queries) >= 15
+    assert sum("unavailable_months" in q for q in queries) >= 10
