@@ -9,7 +9,8 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from matching.documents import posting_text
 from matching.ranker import Matcher
@@ -27,14 +28,24 @@ CHUNK = 500
 PROBE = Query(text="工作")
 
 
+# What the index reads with each posting: employer, place, the source's trust and the channels.
+INDEX_LOADS = (joinedload(Posting.employer), joinedload(Posting.place), joinedload(Posting.source),
+               selectinload(Posting.sightings))
+
+
 def to_doc(posting: Posting) -> PostingDoc:
     """A stored posting as the matcher sees it."""
+    state = sa_inspect(posting)
     return PostingDoc(
         id=posting.id, title=posting.title, description=posting.description,
         employer=posting.employer.name if posting.employer else None,
         place_name=posting.place.full_name if posting.place else posting.place_text,
         lat=posting.lat, lon=posting.lon, wage_min=posting.wage_min, wage_max=posting.wage_max,
         housing=posting.housing, meals=posting.meals, employment_type=posting.employment_type,
+        posted_at=posting.posted_at, valid_through=posting.valid_through,
+        # Trust and channels only where the caller loaded them (INDEX_LOADS); never a query per row.
+        source_trust=posting.source.trust if "source" not in state.unloaded else None,
+        sightings=len(posting.sightings) if "sightings" not in state.unloaded else 1,
     )
 
 
@@ -42,7 +53,7 @@ def build_matcher(session: Session, embedder: Any) -> Matcher:
     """A Matcher over every open posting, reusing stored vectors for the current model."""
     postings = session.scalars(
         select(Posting).where(Posting.status == "open").order_by(Posting.id)
-        .options(joinedload(Posting.employer), joinedload(Posting.place))
+        .options(*INDEX_LOADS)
     ).all()
     stored = {pid: (digest, blob) for pid, digest, blob in session.execute(
         select(PostingEmbedding.posting_id, PostingEmbedding.content_hash, PostingEmbedding.vector)
@@ -89,7 +100,7 @@ def read_changes(session: Session, todo: dict[int, datetime], model_id: str) -> 
         chunk = ids[start : start + CHUNK]
         postings = {p.id: p for p in session.scalars(
             select(Posting).where(Posting.id.in_(chunk))
-            .options(joinedload(Posting.employer), joinedload(Posting.place)))}
+            .options(*INDEX_LOADS))}
         stored = {pid: (digest, blob) for pid, digest, blob in session.execute(
             select(PostingEmbedding.posting_id, PostingEmbedding.content_hash, PostingEmbedding.vector)
             .where(PostingEmbedding.posting_id.in_(chunk), PostingEmbedding.model_id == model_id))}

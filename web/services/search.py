@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from flask_babel import gettext
@@ -49,10 +50,15 @@ def match_worker(session: Session, runtime: Any, params: dict[str, Any]) -> Sear
             lat, lon = place.lat, place.lon
     query = Query(text=params["q"], lat=lat, lon=lon, max_km=float(params["km"]),
                   will_relocate=bool(params.get("relocate")),
-                  wage_expectation=params.get("wage"))
+                  wage_expectation=params.get("wage"), today=china_today())
     matches = runtime.matcher(session).rank(query, limit=int(params.get("limit") or 20),
                                             lang=str(params.get("lang") or "zh"))
     return SearchResult(matches=matches, home=home)
+
+
+def china_today() -> date:
+    """Today's date in China (UTC+8): how old a posting is, as its readers count days."""
+    return datetime.now(timezone(timedelta(hours=8))).date()
 
 
 def _place_not_found(text: str) -> str:

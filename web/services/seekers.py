@@ -17,7 +17,7 @@ from matching.types import Match, Query
 from places import AmbiguousPlace, PlaceNotFound
 from web.models import Place, Posting, PostingMark, PostingSource, Source, User, Worker
 from web.services.places import place_row
-from web.services.search import SearchError
+from web.services.search import SearchError, china_today
 
 RANK_LIMIT = 60  # ranked before filters and dismissals are applied
 SHOW_LIMIT = 30
@@ -140,7 +140,9 @@ def prefill_from_search(pending: dict[str, Any] | None) -> dict[str, Any]:
 def worker_query(worker: Worker) -> Query:
     """The worker's profile as a query for the shared matcher."""
     return Query(text=worker.description, lat=worker.lat, lon=worker.lon, max_km=float(worker.max_commute_km),
-                 will_relocate=worker.will_relocate, wage_expectation=worker.wage_expectation)
+                 will_relocate=worker.will_relocate, wage_expectation=worker.wage_expectation,
+                 employment_types=tuple(worker.employment_types or ()),
+                 unavailable_months=tuple(worker.unavailable_months or ()), today=china_today())
 
 
 def worker_matches(session: Session, runtime: Any, worker: Worker, lang: str,
