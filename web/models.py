@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -20,7 +21,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from web.extensions import db
@@ -465,7 +465,8 @@ class Placement(Model):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(TS, default=utcnow)
 
-    checkins: Mapped[list[CheckIn]] = relationship(back_populates="placement", order_by="CheckIn.month_offset")
+    checkins: Mapped[list[CheckIn]] = relationship(back_populates="placement",
+                                                   order_by="CheckIn.month_offset")
 
 
 class CheckIn(Model):

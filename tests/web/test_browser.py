@@ -1,49 +1,22 @@
 """The key pages in a real browser: Debian's Chromium driven by Playwright, at a phone's size."""
 
-import shutil
-import threading
-from pathlib import Path
-
 import pytest
-from werkzeug.serving import make_server
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
+from tests.web.browser import PHONE, needs_chromium, shot
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
-]
-
-
-@pytest.fixture(scope="module")
-def base_url(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
 def page(browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
     yield context.new_page()
     context.close()
 
 
-def test_search_to_results_to_job_page(page, base_url, tmp_path):
+def test_search_to_results_to_job_page(page, base_url):
     page.goto(base_url + "/")
+    shot(page, "home")
     assert page.get_by_label("说说你会做什么").is_visible()
     page.get_by_label("说说你会做什么").fill("会电焊，在工地干过三年，想在县城附近干")
     page.get_by_label("家在哪里").fill("贵州省黔东南州榕江县古州镇")
@@ -54,7 +27,7 @@ def test_search_to_results_to_job_page(page, base_url, tmp_path):
     reasons = page.locator("li.match .reason").all_inner_texts()
     assert titles and "焊" in titles[0]
     assert "电焊" in reasons[0] and "月薪" in reasons[0]
-    page.screenshot(path=str(tmp_path / "results.png"), full_page=True)
+    shot(page, "results")
 
     page.locator("li.match a.title").first.click()
     assert "焊" in page.locator("h1").inner_text()
@@ -81,7 +54,7 @@ def test_layout_fits_a_phone(page, base_url):
 
 
 def test_use_my_location_searches_from_the_browser_position(browser, base_url):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, permissions=["geolocation"],
+    context = browser.new_context(viewport=PHONE, permissions=["geolocation"],
                                   geolocation={"latitude": 23.13, "longitude": 113.26})  # Guangzhou
     page = context.new_page()
     page.goto(base_url + "/")

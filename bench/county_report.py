@@ -1,0 +1,151 @@
+"""County report benchmark: the monthly report of a county with 10,000 placements.
+
+    python -m bench.county_report [--placements 10000] [--month 2026-11] [--database-url URL]
+
+Creates a temporary SQLite database (or uses ``--database-url``, which must be an empty
+database: it is migrated and filled), adds workers (a third of them priority households, in
+40 villages) and placements spread over the 12 months before the report month, each with its
+1-, 3- and 6-month check-ins (the due ones answered), then times in the same run:
+
+* **baseline** — a plain ``COUNT`` of the county's placements and of their check-ins (the rows
+  the report reads), and
+* **report** — ``build_report`` (every figure, its rows and the village drop flags), and the
+  workbook built from it.
+
+Each is the median of ``--repeat`` runs; the output is one JSON object with seconds and the
+report/baseline ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+COUNTY = "522632000000"
+
+
+def _app(database_url: str) -> Any:
+    from flask_migrate import upgrade
+
+    from web import create_app
+    from web.extensions import db
+    from web.services import places
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        upgrade()
+        places.sync_places(db.session, app.extensions["jiujin"].gazetteer)
+        db.session.commit()
+    return app
+
+
+def fill(session: Any, placements: int, month_start: date, seed: int = 7) -> None:
+    """Workers, household marks, placements and check-ins for the county (core inserts: fast)."""
+    from sqlalchemy import insert, select
+
+    from web.models import CheckIn, HouseholdMark, Place, Placement, Worker
+    from web.services.followup import add_months
+
+    rng = random.Random(seed)
+    place = session.scalar(select(Place).where(Place.code == COUNTY))
+    n_workers = max(placements * 4 // 5, 1)
+    session.execute(insert(Worker), [
+        {"name": f"工人{i}", "description": "会干活", "home_place_id": place.id, "lat": place.lat,
+         "lon": place.lon, "village": f"第{i % 40}村", "demo_key": f"bench-{i}"} for i in range(n_workers)])
+    ids = list(session.scalars(select(Worker.id).where(Worker.demo_key.like("bench-%")).order_by(Worker.id)))
+    session.execute(insert(HouseholdMark), [{"worker_id": w, "kind": "tuopin"} for w in ids[::3]])
+    now = datetime.now(UTC)
+    rows = []
+    for i in range(placements):
+        started = month_start + timedelta(days=27 - rng.randrange(0, 393))  # the year to the month's end
+        rows.append({"worker_id": ids[i % len(ids)], "employer_name": f"厂{i % 300}", "job_title": "普工",
+                     "county_code": COUNTY, "started_on": started, "source": "manual",
+                     "ended_on": started + timedelta(days=200) if rng.random() < 0.1 else None})
+    session.execute(insert(Placement), rows)
+    placed = session.execute(select(Placement.id, Placement.started_on)
+                             .where(Placement.county_code == COUNTY))
+    checkins = []
+    for pid, started in placed:
+        for months in (1, 3, 6):
+            due = add_months(started, months)
+            done = due < month_start and rng.random() < 0.8
+            checkins.append({"placement_id": pid, "month_offset": months, "due_on": due,
+                             "done_at": now if done else None,
+                             "still_working": (rng.random() < 0.75) if done else None})
+    session.execute(insert(CheckIn), checkins)
+    session.commit()
+
+
+def _median(fn: Any, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def measure(app: Any, month: str, repeat: int) -> dict[str, Any]:
+    """Seconds for the baseline counts, the report and the workbook; the ratio."""
+    from sqlalchemy import func, select
+
+    from web.extensions import db
+    from web.models import CheckIn, Placement
+    from web.services import county_report
+
+    with app.test_request_context():  # the workbook's labels are translated for a request
+        session = db.session
+        county = county_report.county_by_code(session, COUNTY)
+        start, end = county_report.parse_month(month, date.today())
+
+        def baseline() -> tuple[int, int]:
+            where = Placement.county_code.like(COUNTY[:6] + "%")
+            return (session.scalar(select(func.count(Placement.id)).where(where)),
+                    session.scalar(select(func.count(CheckIn.id)).join(Placement).where(where)))
+
+        counts = baseline()
+        base = _median(baseline, repeat)
+        report = county_report.build_report(session, county, start, end)
+        seconds = _median(lambda: county_report.build_report(session, county, start, end), repeat)
+        xlsx = _median(lambda: county_report.report_xlsx(report), max(1, repeat // 2))
+        return {"placements": counts[0], "checkins": counts[1], "month": month,
+                "figures": {k: f.value for k, f in report.figures.items()},
+                "baseline_count_s": round(base, 4), "report_s": round(seconds, 4), "xlsx_s": round(xlsx, 4),
+                "report_vs_baseline": round(seconds / base, 1) if base else None}
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Build the data, time the report, print one JSON object."""
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--placements", type=int, default=10_000)
+    parser.add_argument("--month", default="2026-11")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args(argv)
+    from web.services.county_report import parse_month
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+        app = _app(url)
+        from web.extensions import db
+
+        with app.app_context():
+            started = time.perf_counter()
+            fill(db.session, args.placements, parse_month(args.month, date.today())[0])
+            filled = time.perf_counter() - started
+        result = measure(app, args.month, args.repeat)
+        result["fill_s"] = round(filled, 2)
+        result["database"] = url.split(":", 1)[0]
+        print(json.dumps(result, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

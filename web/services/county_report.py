@@ -1,0 +1,366 @@
+"""The monthly county report, every figure with the records behind it, and the village drop flag.
+
+Figures for county C and month M (first day ``start``, last day ``end``):
+
+* **placements** — placements of C that started within M.
+* **priority_employed** — priority-household workers (a ``HouseholdMark``) employed at ``end``:
+  a placement of C started on or before ``end``, not ended by then (``ended_on`` empty or after
+  ``end``), whose latest recorded check-in due by ``end`` does not say "not working" (no recorded
+  check-in yet counts as working). A worker counts once however many placements they have.
+* **retention_3 / retention_6** — of the 3-/6-month check-ins of C due on or before ``end``
+  and recorded, the share still working (numerator/denominator shown). Due ones not yet
+  recorded are listed as pending and left out of the share rather than guessed.
+* **vacancies_filled** — distinct postings of a bureau-trust source placed in C with a
+  placement that started within M.
+
+Drop flag (``village_drops``): for each village (``Worker.village``, within C) the employment
+rate of its priority-household workers = those employed (as above) / all its priority workers,
+at the end of M and at the end of the month before. A village is flagged when the rate fell by
+10 percentage points or more and it has at least 3 priority workers.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from web.models import CheckIn, HouseholdMark, Place, Placement, Posting, RoleAssignment, Source, Worker
+from web.policy import code_prefix
+from web.services.imports import safe_cell  # formula-like text gets a leading apostrophe
+
+MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+DROP_POINTS = 10  # percentage points
+DROP_MIN_WORKERS = 3
+PAGE_ROWS = 200  # rows shown per figure on the page; the workbook and the JSON have them all
+
+LABELS = {
+    "placements": _l("本月新增就业"),
+    "priority_employed": _l("脱贫户等重点人群月末在岗人数"),
+    "retention_3": _l("3个月留存率"),
+    "retention_6": _l("6个月留存率"),
+    "vacancies_filled": _l("本月填补的就业局岗位"),
+}
+SHEETS = {"placements": "本月就业", "priority_employed": "重点人群在岗", "retention_3": "3个月留存",
+          "retention_6": "6个月留存", "vacancies_filled": "填补岗位"}
+COLUMNS = {
+    "placement_id": _l("就业记录号"), "worker_id": _l("求职者编号"), "worker": _l("姓名"),
+    "village": _l("村"), "employer": _l("用工单位"), "title": _l("岗位"), "started_on": _l("上岗日期"),
+    "ended_on": _l("离岗日期"), "checkin_id": _l("回访编号"), "due_on": _l("回访到期"),
+    "still_working": _l("是否在岗"), "posting_id": _l("岗位编号"), "placement_ids": _l("就业记录号"),
+    "state": _l("状态"),
+}
+PLACEMENT_COLUMNS = ("placement_id", "worker_id", "worker", "village", "employer", "title", "started_on",
+                     "ended_on")
+CHECKIN_COLUMNS = ("checkin_id", "placement_id", "worker_id", "worker", "employer", "title", "started_on",
+                   "due_on", "still_working", "state")
+POSTING_COLUMNS = ("posting_id", "title", "employer", "placement_ids")
+
+
+class ReportError(ValueError):
+    """A month or county the report cannot be made for."""
+
+
+@dataclass
+class Figure:
+    """One figure: its value, parts and the rows behind it."""
+
+    key: str
+    value: float | int | None
+    columns: tuple[str, ...]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    numerator: int | None = None
+    denominator: int | None = None
+    pending: int = 0
+
+    @property
+    def label(self) -> str:
+        """The figure's name in the current language."""
+        return str(LABELS[self.key])
+
+    def ids(self) -> list[int]:
+        """The ids of the records behind the figure (placements, check-ins or postings)."""
+        key = {"retention_3": "checkin_id", "retention_6": "checkin_id",
+               "vacancies_filled": "posting_id"}.get(self.key, "placement_id")
+        return [row[key] for row in self.rows]
+
+
+@dataclass(frozen=True)
+class VillageDrop:
+    """A village's priority-household employment rate this month and last month."""
+
+    county_code: str
+    village: str
+    workers: int
+    employed_before: int
+    employed_now: int
+
+    @property
+    def rate_before(self) -> float:
+        """Last month's rate, percent."""
+        return round(100 * self.employed_before / self.workers, 1)
+
+    @property
+    def rate_now(self) -> float:
+        """This month's rate, percent."""
+        return round(100 * self.employed_now / self.workers, 1)
+
+    @property
+    def flagged(self) -> bool:
+        """A fall of DROP_POINTS or more with at least DROP_MIN_WORKERS priority workers."""
+        fall = self.employed_before - self.employed_now
+        return self.workers >= DROP_MIN_WORKERS and 100 * fall >= DROP_POINTS * self.workers
+
+
+@dataclass
+class CountyReport:
+    """The month's figures for one county, and its villages whose rate dropped."""
+
+    county: Place
+    start: date
+    end: date
+    figures: dict[str, Figure]
+    drops: list[VillageDrop]
+
+    @property
+    def month(self) -> str:
+        """"2026-11"."""
+        return self.start.strftime("%Y-%m")
+
+
+@dataclass
+class _Placed:
+    id: int
+    worker_id: int
+    worker: str
+    village: str
+    employer: str
+    title: str
+    started_on: date
+    ended_on: date | None
+    posting_id: int | None
+    priority: bool
+    checkins: list[tuple[int, int, date, bool, bool | None]] = field(default_factory=list)
+
+    def latest_answer(self, on: date) -> bool | None:
+        """still_working of the latest recorded check-in due by ``on`` (None: none recorded)."""
+        done = [(m, w) for _, m, due, is_done, w in self.checkins if is_done and due <= on]
+        return max(done)[1] if done else None
+
+    def employed(self, on: date) -> bool:
+        """Started by ``on``, not ended by then, and not reported "not working" since."""
+        return (self.started_on <= on and (self.ended_on is None or self.ended_on > on)
+                and self.latest_answer(on) is not False)
+
+    def row(self) -> dict[str, Any]:
+        return {"placement_id": self.id, "worker_id": self.worker_id, "worker": self.worker,
+                "village": self.village, "employer": self.employer, "title": self.title,
+                "started_on": self.started_on, "ended_on": self.ended_on}
+
+
+def parse_month(text: str | None, today: date) -> tuple[date, date]:
+    """"2026-11" (empty: this month) to its first and last day, or ReportError."""
+    if not text:
+        start = today.replace(day=1)
+    else:
+        match = MONTH.match(text.strip())
+        if not match or not (1 <= int(match.group(2)) <= 12) or not (2000 <= int(match.group(1)) <= 2100):
+            raise ReportError("month")
+        start = date(int(match.group(1)), int(match.group(2)), 1)
+    return start, start + relativedelta(months=1, days=-1)
+
+
+def county_by_code(session: Session, code: str | None) -> Place | None:
+    """The county-level place with this 12-digit code."""
+    if not code or not code.isdigit() or len(code) != 12:
+        return None
+    return session.scalar(select(Place).where(Place.code == code))
+
+
+def staff_county(session: Session, user: Any) -> Place | None:
+    """The (first) county a bureau staff member is assigned to."""
+    return session.scalar(select(Place).join(RoleAssignment, RoleAssignment.county_id == Place.id)
+                          .where(RoleAssignment.user_id == user.id, RoleAssignment.role == "bureau")
+                          .order_by(Place.code).limit(1))
+
+
+def place_names(session: Session, codes: set[str]) -> dict[str, str]:
+    """Full names of places by 12-digit code."""
+    if not codes:
+        return {}
+    rows = session.execute(select(Place.code, Place.full_name).where(Place.code.in_(sorted(codes))))
+    return {code: name for code, name in rows}
+
+
+def build_report(session: Session, county: Place, start: date, end: date) -> CountyReport:
+    """Every figure of the month, with its rows, and the village drop flags."""
+    prefix = code_prefix(county)
+    placed = _load(session, prefix, end)
+    in_month = [p for p in placed if start <= p.started_on <= end]
+    figures = {
+        "placements": Figure("placements", len(in_month), PLACEMENT_COLUMNS, [p.row() for p in in_month]),
+        "priority_employed": _priority_employed(placed, end),
+        "retention_3": _retention(placed, 3, end),
+        "retention_6": _retention(placed, 6, end),
+        "vacancies_filled": _vacancies(session, prefix, in_month),
+    }
+    before = start - relativedelta(days=1)
+    drops = _drops(_priority_villages(session, prefix), placed, before, end)
+    return CountyReport(county, start, end, figures, drops)
+
+
+def _load(session: Session, prefix: str, end: date) -> list[_Placed]:
+    """The county's placements started by ``end``, with their check-ins due by then."""
+    marked = select(HouseholdMark.worker_id).scalar_subquery()
+    rows = session.execute(
+        select(Placement.id, Placement.worker_id, Worker.name, Worker.village, Placement.employer_name,
+               Placement.job_title, Placement.started_on, Placement.ended_on, Placement.posting_id,
+               Worker.id.in_(marked))
+        .join(Worker, Worker.id == Placement.worker_id)
+        .where(Placement.county_code.like(prefix + "%"), Placement.started_on <= end)
+        .order_by(Placement.started_on, Placement.id))
+    placed = {r[0]: _Placed(*r[:9], priority=bool(r[9])) for r in rows}
+    checkins = session.execute(
+        select(CheckIn.id, CheckIn.placement_id, CheckIn.month_offset, CheckIn.due_on,
+               CheckIn.done_at.is_not(None), CheckIn.still_working)
+        .join(Placement, Placement.id == CheckIn.placement_id)
+        .where(Placement.county_code.like(prefix + "%"), Placement.started_on <= end, CheckIn.due_on <= end)
+        .order_by(CheckIn.due_on, CheckIn.id))
+    for cid, pid, months, due, done, working in checkins:
+        placed[pid].checkins.append((cid, months, due, bool(done), working))
+    return list(placed.values())
+
+
+def _priority_employed(placed: list[_Placed], end: date) -> Figure:
+    rows, seen = [], set()
+    for p in placed:
+        if p.priority and p.worker_id not in seen and p.employed(end):
+            seen.add(p.worker_id)
+            rows.append(p.row())
+    return Figure("priority_employed", len(rows), PLACEMENT_COLUMNS, rows)
+
+
+def _retention(placed: list[_Placed], months: int, end: date) -> Figure:
+    rows, kept, recorded, pending = [], 0, 0, 0
+    for p in placed:
+        for cid, offset, due, done, working in p.checkins:
+            if offset != months or due > end:
+                continue
+            state = "working" if done and working else "left" if done else "pending"
+            kept, recorded, pending = kept + (state == "working"), recorded + done, pending + (not done)
+            rows.append({"checkin_id": cid, "placement_id": p.id, "worker_id": p.worker_id,
+                         "worker": p.worker, "employer": p.employer, "title": p.title,
+                         "started_on": p.started_on, "due_on": due,
+                         "still_working": working if done else None, "state": state})
+    value = round(100 * kept / recorded, 1) if recorded else None
+    return Figure(f"retention_{months}", value, CHECKIN_COLUMNS, rows, kept, recorded, pending)
+
+
+def _vacancies(session: Session, prefix: str, in_month: list[_Placed]) -> Figure:
+    by_posting: dict[int, list[_Placed]] = defaultdict(list)
+    for p in in_month:
+        if p.posting_id is not None:
+            by_posting[p.posting_id].append(p)
+    if not by_posting:
+        return Figure("vacancies_filled", 0, POSTING_COLUMNS)
+    postings = session.execute(
+        select(Posting.id, Posting.title, Place.code).join(Source, Source.id == Posting.source_id)
+        .outerjoin(Place, Place.id == Posting.place_id)
+        .where(Posting.id.in_(sorted(by_posting)), Source.trust == "bureau").order_by(Posting.id))
+    rows = [{"posting_id": pid, "title": title, "employer": by_posting[pid][0].employer,
+             "placement_ids": [p.id for p in by_posting[pid]]}
+            for pid, title, code in postings if code and code.startswith(prefix)]
+    return Figure("vacancies_filled", len(rows), POSTING_COLUMNS, rows)
+
+
+def _priority_villages(session: Session, prefix: str) -> dict[tuple[str, str], set[int]]:
+    """Priority-household workers of the county by (county code, village)."""
+    villages: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for worker_id, village, code in session.execute(
+            select(Worker.id, Worker.village, Place.code).join(Place, Place.id == Worker.home_place_id)
+            .join(HouseholdMark, HouseholdMark.worker_id == Worker.id)
+            .where(Place.code.like(prefix + "%"), Worker.village != "")):
+        villages[(code, village.strip())].add(worker_id)
+    return villages
+
+
+def _drops(villages: dict[tuple[str, str], set[int]], placed: list[_Placed], before: date,
+           end: date) -> list[VillageDrop]:
+    """Every village's rates, the largest fall first."""
+    employed_then = {p.worker_id for p in placed if p.employed(before)}
+    employed_now = {p.worker_id for p in placed if p.employed(end)}
+    drops = [VillageDrop(code, village, len(ids), len(ids & employed_then), len(ids & employed_now))
+             for (code, village), ids in villages.items()]
+    return sorted(drops, key=lambda d: (d.employed_now - d.employed_before) / d.workers)
+
+
+def village_drops(session: Session, prefixes: tuple[str, ...] | None, today: date) -> list[VillageDrop]:
+    """Flagged villages in scope (``None``: everywhere) for the month of ``today`` vs the month before."""
+    start, end = parse_month(None, today)
+    flagged: list[VillageDrop] = []
+    for prefix in prefixes if prefixes is not None else ("",):
+        placed = _load(session, prefix, end)
+        drops = _drops(_priority_villages(session, prefix), placed, start - relativedelta(days=1), end)
+        flagged += [d for d in drops if d.flagged]
+    return flagged
+
+
+def report_to_dict(report: CountyReport) -> dict[str, Any]:
+    """The figures as JSON, with the ids behind each one."""
+    figures = {}
+    for key, fig in report.figures.items():
+        figures[key] = {"label": fig.label, "value": fig.value, "numerator": fig.numerator,
+                        "denominator": fig.denominator, "pending": fig.pending, "ids": fig.ids(),
+                        "rows": [{k: _plain(v) for k, v in row.items()} for row in fig.rows]}
+    return {"county": {"code": report.county.code, "name": report.county.full_name}, "month": report.month,
+            "start": report.start.isoformat(), "end": report.end.isoformat(), "figures": figures,
+            "village_drops": [_drop_dict(d) for d in report.drops if d.flagged]}
+
+
+def _drop_dict(drop: VillageDrop) -> dict[str, Any]:
+    return {"county_code": drop.county_code, "village": drop.village, "workers": drop.workers,
+            "employed_before": drop.employed_before, "employed_now": drop.employed_now,
+            "rate_before": drop.rate_before, "rate_now": drop.rate_now}
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _cell(value: Any, words: dict[Any, str]) -> Any:
+    if isinstance(value, list):
+        value = ", ".join(str(v) for v in value)
+    elif isinstance(value, bool) or value in words:
+        value = words[value]
+    return safe_cell(value)
+
+
+def report_xlsx(report: CountyReport) -> bytes:
+    """A workbook: a summary sheet, then one sheet per figure with its rows (text never runs as a formula)."""
+    from openpyxl import Workbook
+
+    words: dict[Any, str] = {True: str(_l("是")), False: str(_l("否")), "working": str(_l("在岗")),
+                             "left": str(_l("已离岗")), "pending": str(_l("未回访"))}
+    book = Workbook(write_only=True)  # streamed: a county's thousands of rows stay cheap
+    summary = book.create_sheet("汇总")
+    summary.append([safe_cell(report.county.full_name), report.month])
+    summary.append([str(_l("指标")), str(_l("数值")), str(_l("分子")), str(_l("分母")), str(_l("未回访"))])
+    for fig in report.figures.values():
+        summary.append([fig.label, fig.value, fig.numerator, fig.denominator, fig.pending])
+    for fig in report.figures.values():
+        sheet = book.create_sheet(SHEETS[fig.key])
+        sheet.append([str(COLUMNS[c]) for c in fig.columns])
+        for row in fig.rows:
+            sheet.append([_cell(row.get(c), words if c == "state" or isinstance(row.get(c), bool) else {})
+                          for c in fig.columns])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

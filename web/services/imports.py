@@ -1,0 +1,374 @@
+"""Bureau spreadsheets in and out: upload checks, the per-row import through the ingestion
+pipeline, the template, and ``safe_cell`` for every exported cell.
+
+An upload is checked before anything is read: size, type (by its bytes, not its name), the
+XLSX zip's uncompressed total (a zip bomb never reaches openpyxl), the CSV's encoding, and the
+row count (over ``MAX_ROWS`` the whole file is refused). Rows then go through the same steps as
+every source (``jobs_ingest.pipeline.build_record``) and the same store
+(``web.services.ingest``), into the county's bureau source, so they are deduplicated, hashed and
+embedded like any posting. Ids are the sheet reader's content-derived ids, so uploading the same
+file again changes nothing. The caller commits once: a refused or failing file leaves nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import zipfile
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from jobs_ingest.encoding import UndecodableText, decode_bytes
+from jobs_ingest.pipeline import build_record, fingerprint
+from jobs_ingest.records import PostingRecord, RawItem, Rejected, Rejection
+from jobs_ingest.sources.sheet import read_sheet
+from web.models import IngestRun, PostingSource, Source, utcnow
+from web.services.ingest import _BatchStore, _quarantine, upsert_source
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 100_000
+MAX_UNZIPPED = 60 * 1024 * 1024  # a 5 MB XLSX of text unzips to ~30 MB at most in practice
+MAX_MEMBERS = 500
+SUFFIXES = (".xlsx", ".xls", ".csv")
+XLSX_MAGIC = b"PK\x03\x04"
+XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+TEMPLATE_HEADERS = ("岗位名称", "用人单位", "工作地点", "薪资待遇", "福利待遇", "用工形式", "招聘人数",
+                    "截止日期", "岗位要求")
+TEMPLATE_EXAMPLE = ("电焊工", "榕江县示例建材有限公司", "贵州省黔东南州榕江县古州镇", "4500-6000元/月",
+                    "包吃住", "全职", "5", "2027-03-31", "会电焊，有焊工证优先")
+OUTCOMES = ("new", "updated", "unchanged", "duplicate", "rejected")
+OUTCOME_WORDS = {"new": _l("新增"), "updated": _l("已更新"), "unchanged": _l("没有变化"),
+                 "duplicate": _l("与已有岗位相同（已合并）"), "rejected": _l("未导入")}
+REASON_WORDS = {
+    "missing_title": _l("缺少岗位名称"), "too_long": _l("岗位名称太长（最多120字）"),
+    "malformed": _l("缺少编号"), "unparseable": _l("这一行读不懂"), "encoding": _l("文字编码无法识别"),
+    "place_unknown": _l("工作地点无法识别，请写到县，例如：榕江县古州镇"),
+    "place_outside_county": _l("工作地点不在本县"), "repeated_row": _l("和上面的某一行重复"),
+}
+_ROW = re.compile(r'"row": (\d+)')
+
+
+class ImportRefused(ValueError):
+    """The whole file is refused (nothing stored); ``message`` says why in words."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class RowResult:
+    """What became of one row: outcome, and for a rejection the reason code and detail."""
+
+    row: int | None
+    title: str
+    outcome: str = ""
+    reason: str = ""
+    detail: str = ""
+    posting_id: int | None = None
+    external_id: str = ""
+    record: PostingRecord | None = None
+    rejection: Rejection | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of a row (schemas.ImportRowOut)."""
+        return {"row": self.row, "title": self.title, "outcome": self.outcome,
+                "reason": self.reason or None, "message": reason_words(self.reason) if self.reason else None,
+                "posting_id": self.posting_id}
+
+
+@dataclass
+class ImportReport:
+    """The per-row report of one upload."""
+
+    file: str
+    rows: list[RowResult] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Rows by outcome (every outcome present, zero or not)."""
+        found = Counter(r.outcome for r in self.rows)
+        return {k: found.get(k, 0) for k in OUTCOMES}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of the report (schemas.ImportReportOut)."""
+        return {"file": self.file, "total": len(self.rows), "counts": self.counts,
+                "rows": [r.to_dict() for r in self.rows]}
+
+
+def reason_words(code: str) -> str:
+    """A rejection reason in words."""
+    words = REASON_WORDS.get(code)
+    return str(words) if words is not None else code
+
+
+def safe_cell(value: Any) -> Any:
+    """A cell value safe to open in a spreadsheet: text that a spreadsheet would run as a
+    formula (starting with = + - @, a tab or a carriage return) gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+# --- checks before reading
+
+
+def check_upload(name: str, data: bytes) -> None:
+    """Refuse a file that is too big, of the wrong type, not what its name says, or a zip bomb."""
+    suffix = Path(name or "").suffix.lower()
+    if suffix not in SUFFIXES:
+        raise ImportRefused(gettext("只能导入 XLSX、XLS 或 CSV 文件。"))
+    if not data:
+        raise ImportRefused(gettext("文件是空的。"))
+    if len(data) > MAX_BYTES:
+        raise ImportRefused(gettext("文件太大了（最大 %(mb)s MB）。请分成几个文件导入。",
+                                    mb=MAX_BYTES // (1024 * 1024)))
+    if suffix == ".xlsx":
+        _check_xlsx(data)
+    elif suffix == ".xls":
+        if not data.startswith(XLS_MAGIC):
+            raise ImportRefused(_not_a_sheet())
+    else:
+        _check_csv(data)
+
+
+def _not_a_sheet() -> str:
+    return gettext("这个文件不是电子表格（可能是网页或其他文件改了名字）。"
+                   "请用 Excel 或 WPS 另存为 XLSX 或 CSV。")
+
+
+def _check_xlsx(data: bytes) -> None:
+    if not data.startswith(XLSX_MAGIC):
+        raise ImportRefused(_not_a_sheet())
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise ImportRefused(_not_a_sheet()) from exc
+    names = {m.filename for m in members}
+    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+        raise ImportRefused(_not_a_sheet())
+    # The declared sizes bound what zipfile will ever decompress for each member.
+    if len(members) > MAX_MEMBERS or sum(m.file_size for m in members) > MAX_UNZIPPED:
+        raise ImportRefused(gettext("文件解压后太大了，不能导入。请另存为新的 XLSX 或 CSV 再试。"))
+
+
+def _undecodable() -> str:
+    return gettext("文字编码无法识别。请用 Excel 或 WPS 另存为“CSV UTF-8”或 XLSX 再试。")
+
+
+def _check_csv(data: bytes) -> None:
+    head = data[:512].lstrip().lower()
+    if head.startswith((b"<!doctype", b"<html", b"<?xml", b"<table", b"<head")):
+        raise ImportRefused(_not_a_sheet())
+    try:
+        decode_bytes(data)
+    except UndecodableText as exc:
+        raise ImportRefused(_undecodable()) from exc
+
+
+def read_items(name: str, data: bytes) -> list[tuple[int | None, RawItem]]:
+    """The file's data rows as (row number, raw item); refuses the file if it cannot be read,
+    has no header row, or has more than ``MAX_ROWS`` rows."""
+    items: list[tuple[int | None, RawItem]] = []
+    for item in read_sheet(name, data):
+        if item.rejection and not item.fields:  # the sheet reader's verdict on the whole file
+            raise ImportRefused(_file_problem(item))
+        items.append((_row_number(item), item))
+        if len(items) > MAX_ROWS:
+            raise ImportRefused(gettext("文件超过 %(n)s 行，没有导入任何内容。请分成几个文件。",
+                                        n=f"{MAX_ROWS:,}"))
+    if not items:
+        raise ImportRefused(gettext("文件里没有岗位。请按模板填写，第一行是表头。"))
+    return items
+
+
+def _file_problem(item: RawItem) -> str:
+    if item.rejection == "encoding":
+        return _undecodable()
+    if "no header row" in item.detail:
+        return gettext("找不到表头：第一行要写“岗位名称”以及工作地点、薪资待遇等列名。请按模板填写。")
+    return _not_a_sheet()
+
+
+def _row_number(item: RawItem) -> int | None:
+    found = _ROW.search(item.excerpt)
+    return int(found.group(1)) if found else None
+
+
+# --- storing through the pipeline
+
+
+def bureau_source(session: Session, county: str) -> Source:
+    """The county's own source (``bureau-<county code>``), created on first use.
+
+    Kind ``manual``: it is never fetched (no schedule, no location), only written to by the
+    workspace's forms and uploads; trust ``bureau``, so its fields win over other sources'.
+    """
+    name = f"bureau-{county}"
+    source = session.scalar(select(Source).where(Source.name == name))
+    if source is None:
+        source = upsert_source(session, {"name": name, "kind": "manual", "trust": "bureau",
+                                         "options": {"county": county}})
+    return source
+
+
+def store_items(session: Session, source: Source, items: Sequence[tuple[int | None, RawItem]],
+                gazetteer: Any, today: date, scope: Any) -> list[RowResult]:
+    """Normalise and store the items as one ingest run; each row's outcome, in order.
+
+    Unlike a source run, nothing a partial listing leaves out is closed: an upload or a form
+    holds some of the county's vacancies, never the whole list.
+    """
+    run = IngestRun(source_id=source.id, rejected={}, errors=[])
+    session.add(run)
+    session.flush()
+    known = {ext: raw for ext, raw in session.execute(
+        select(PostingSource.external_id, PostingSource.raw_hash)
+        .where(PostingSource.source_id == source.id, PostingSource.raw_hash.is_not(None)))}
+    seen: set[str] = set()
+    rows = [_normalise(number, item, gazetteer, today, known, seen, scope) for number, item in items]
+    store = _BatchStore(session, source, [r.record for r in rows if r.record], today)
+    for row in rows:
+        if row.record is not None:
+            outcome = store.put(row.record)
+            row.outcome = "duplicate" if outcome == "duplicates" else outcome
+        elif row.outcome == "unchanged":
+            store.unchanged_as_delivered([row.external_id])
+        elif row.rejection is not None:
+            _quarantine(session, source, run, row.rejection)
+    store.touch_unchanged()
+    _finish_run(run, rows)
+    _link_postings(session, source, rows)
+    return rows
+
+
+def _normalise(number: int | None, item: RawItem, gazetteer: Any, today: date, known: dict[str, str],
+               seen: set[str], scope: Any) -> RowResult:
+    """One row through the pipeline's steps: a record to store, unchanged, or rejected."""
+    row = RowResult(row=number, title=str(item.fields.get("title") or "")[:120])
+    stamp = fingerprint(item)
+    external_id = str(item.fields.get("external_id") or "").strip()
+    if external_id and external_id in seen:
+        return _reject(row, item, Rejected("repeated_row", f"id {external_id} repeated"))
+    if external_id and known.get(external_id) == stamp and not item.rejection:
+        seen.add(external_id)
+        row.outcome, row.external_id = "unchanged", external_id
+        return row
+    try:
+        record = build_record(item, gazetteer, today)
+        _check_place(record, scope)
+        if record.external_id in seen:
+            raise Rejected("repeated_row", f"id {record.external_id} repeated")
+    except Rejected as rejected:
+        return _reject(row, item, rejected)
+    seen.add(record.external_id)
+    row.record, row.external_id, row.title = replace(record, raw_hash=stamp), record.external_id, record.title
+    return row
+
+
+def _check_place(record: PostingRecord, scope: Any) -> None:
+    """A bureau's vacancies lie in its county: an unknown or outside place is refused."""
+    if record.place_code is None:
+        raise Rejected("place_unknown", record.place_text[:100])
+    if not scope.contains("county", record.place_code):
+        raise Rejected("place_outside_county", record.place_text[:100])
+
+
+def _reject(row: RowResult, item: RawItem, rejected: Rejected) -> RowResult:
+    row.outcome, row.reason, row.detail = "rejected", rejected.reason, rejected.detail
+    row.rejection = Rejection(reason=rejected.reason, detail=rejected.detail, excerpt=item.excerpt,
+                              external_id=str(item.fields.get("external_id") or "") or None,
+                              raw_hash=hashlib.sha256(item.excerpt.encode("utf-8")).hexdigest())
+    return row
+
+
+def _finish_run(run: IngestRun, rows: list[RowResult]) -> None:
+    counts = Counter(r.outcome for r in rows)
+    run.fetched = len(rows)
+    run.new, run.updated, run.unchanged = counts["new"], counts["updated"], counts["unchanged"]
+    run.duplicates = counts["duplicate"]
+    run.expired = sum(1 for r in rows if r.record is not None and r.record.expired)
+    run.rejected = dict(Counter(r.reason for r in rows if r.outcome == "rejected"))
+    run.finished_at, run.status = utcnow(), "ok"
+
+
+def _link_postings(session: Session, source: Source, rows: list[RowResult]) -> None:
+    """Fill each stored row's posting id (from its sighting at this source)."""
+    session.flush()
+    wanted = [r.external_id for r in rows if r.outcome != "rejected" and r.external_id]
+    ids: dict[str, int] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        ids.update({ext: pid for ext, pid in session.execute(
+            select(PostingSource.external_id, PostingSource.posting_id)
+            .where(PostingSource.source_id == source.id, PostingSource.external_id.in_(chunk)))})
+    for row in rows:
+        row.posting_id = ids.get(row.external_id)
+
+
+def import_sheet(session: Session, runtime: Any, scope: Any, county: str, name: str, data: bytes,
+                 today: date) -> ImportReport:
+    """Check, read and store one uploaded spreadsheet; embed what it added. Never commits."""
+    from web.services.embeddings import embed_pending
+
+    check_upload(name, data)
+    items = read_items(name, data)
+    source = bureau_source(session, county)
+    report = ImportReport(file=Path(name).name[:200])
+    report.rows = store_items(session, source, items, runtime.gazetteer, today, scope)
+    embed_pending(session, runtime.embedder())
+    return report
+
+
+# --- files out
+
+
+def template_xlsx() -> bytes:
+    """The import template: the header row and one example row."""
+    return rows_xlsx([TEMPLATE_HEADERS, TEMPLATE_EXAMPLE], _l("岗位"))
+
+
+def template_csv() -> bytes:
+    """The import template as CSV (UTF-8 with a BOM, so Excel opens it as Chinese)."""
+    return rows_csv([TEMPLATE_HEADERS, TEMPLATE_EXAMPLE])
+
+
+def report_rows(report: ImportReport) -> list[list[Any]]:
+    """The report as a table: row, title, outcome, reason."""
+    head = [gettext("行号"), gettext("岗位名称"), gettext("结果"), gettext("原因")]
+    return [head] + [[r.row, r.title, str(OUTCOME_WORDS[r.outcome]),
+                      reason_words(r.reason) if r.reason else ""] for r in report.rows]
+
+
+def rows_xlsx(rows: Iterable[Sequence[Any]], title: Any = "Sheet1") -> bytes:
+    """An XLSX of ``rows`` with every cell passed through ``safe_cell``."""
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet(str(title)[:31])
+    for row in rows:
+        sheet.append([safe_cell(v) for v in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def rows_csv(rows: Iterable[Sequence[Any]]) -> bytes:
+    """A CSV (UTF-8 with a BOM) of ``rows`` with every cell passed through ``safe_cell``."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for row in rows:
+        writer.writerow(["" if v is None else safe_cell(v) for v in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")

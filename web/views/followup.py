@@ -1,0 +1,187 @@
+"""County bureau follow-up: placements, check-ins, the monthly county report, printable match slips."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from web.extensions import db, transaction
+from web.forms_followup import BY_HAND, CheckInForm, PlacementForm
+from web.models import CheckIn, Place, Placement
+from web.policy import audit, current_scope, guard
+from web.services import county_report, followup, slips
+
+bp = Blueprint("followup", __name__, url_prefix="/bureau")
+
+CHECKIN_WORDS = {1: _l("1个月回访"), 3: _l("3个月回访"), 6: _l("6个月回访")}
+
+
+def _prefixes() -> tuple[str, ...] | None:
+    return current_scope().prefixes("county")
+
+
+@bp.get("/placements")
+@guard("bureau.followup")
+def placements() -> str:
+    """Placements in the staff member's county (admins: all), newest first."""
+    page = request.args.get("page", 1, type=int) or 1
+    rows = followup.list_placements(db.session, _prefixes(), page)
+    return render_template("followup/placements.html", rows=rows, page=page, page_size=followup.PAGE_SIZE)
+
+
+@bp.get("/placements/new")
+@guard("bureau.followup")
+def choose_worker() -> Response | str:
+    """``?worker_id=`` goes on to that worker's placement form (where the worker's scope is checked)."""
+    worker_id = request.args.get("worker_id", type=int)
+    if worker_id:
+        return redirect(url_for("followup.new_placement", worker_id=worker_id))
+    return render_template("followup/choose_worker.html", bad=bool(request.args.get("worker_id")))
+
+
+@bp.route("/placements/new/<int:worker_id>", methods=["GET", "POST"])
+@guard("bureau.placement.create", obj="worker")
+def new_placement(worker_id: int) -> Response | tuple[str, int] | str:
+    """Record a placement for a worker in scope: from one of their applications, or by hand."""
+    worker, applications = followup.placement_worker_choices(db.session, worker_id)
+    form = PlacementForm()
+    form.application_id.choices = [(BY_HAND, gettext("不是通过申请（手工填写）"))] + [
+        (a.id, f"{p.title}（{a.created_at:%Y-%m-%d}）") for a, p in applications]
+    if form.validate_on_submit():
+        data = {"application_id": form.application_id.data or None, "employer": form.employer.data,
+                "title": form.title.data, "started_on": form.started_on.data}
+        try:
+            with transaction() as session:
+                placement = followup.record_placement(session, current_user, worker_id, data)
+                placement_id = placement.id
+        except followup.FollowupError as exc:
+            _form_error(form, exc)
+        else:
+            flash(gettext("已记录就业，并安排了1、3、6个月回访。"))
+            return redirect(url_for("followup.placement", placement_id=placement_id))
+    status = 400 if form.errors else 200
+    return render_template("followup/new_placement.html", form=form, worker=worker), status
+
+
+def _form_error(form: Any, exc: followup.FollowupError) -> None:
+    field = getattr(form, exc.field, None) or form.started_on
+    field.errors = [*field.errors, exc.message]
+
+
+@bp.get("/placements/<int:placement_id>")
+@guard("bureau.placement.edit", obj="placement")
+def placement(placement_id: int) -> str:
+    """A placement with its check-ins, and a form for each one that is due."""
+    found = db.session.get(Placement, placement_id)
+    worker = followup.placement_worker(db.session, found)
+    forms = {c.id: CheckInForm(prefix=f"c{c.id}", formdata=None, obj=None) for c in found.checkins
+             if c.due_on <= date.today()}
+    return render_template("followup/placement.html", placement=found, worker=worker, forms=forms,
+                           words=CHECKIN_WORDS, today=date.today())
+
+
+@bp.post("/checkins/<int:checkin_id>")
+@guard("bureau.placement.edit", obj="checkin")
+def record_checkin(checkin_id: int) -> Response:
+    """Record one check-in's answers, back to its placement."""
+    placement_id = db.session.get(CheckIn, checkin_id).placement_id
+    form = CheckInForm(prefix=f"c{checkin_id}")
+    if not form.validate_on_submit():
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect(url_for("followup.placement", placement_id=placement_id))
+    try:
+        with transaction() as session:
+            followup.record_checkin(session, current_user, checkin_id, form.answers(), date.today())
+    except followup.FollowupError as exc:
+        flash(exc.message)
+    else:
+        flash(gettext("回访已记录。"))
+    return redirect(url_for("followup.placement", placement_id=placement_id))
+
+
+@bp.get("/checkins")
+@guard("bureau.followup")
+def checkins() -> str:
+    """Check-ins due or overdue and not done, oldest first; villages whose rate dropped."""
+    today = date.today()
+    rows = followup.due_checkins(db.session, _prefixes(), today)
+    drops = county_report.village_drops(db.session, _prefixes(), today)
+    return render_template("followup/checkins.html", rows=rows, drops=drops, words=CHECKIN_WORDS,
+                           places=county_report.place_names(db.session, {d.county_code for d in drops}))
+
+
+def _report() -> county_report.CountyReport | None:
+    """The report the query asks for, or None when an admin has not chosen a county yet."""
+    try:
+        start, end = county_report.parse_month(request.args.get("month"), date.today())
+    except county_report.ReportError:
+        abort(400, description=gettext("月份要写成 2026-11 这样。"))
+    county = _county(request.args.get("county"))
+    if county is None:
+        return None
+    with transaction() as session:
+        report = county_report.build_report(session, county, start, end)
+        _audit_priority(session, report)
+    return report
+
+
+def _county(code: str | None) -> Place | None:
+    """Admins choose a county; bureau staff get their own (another county is 404)."""
+    scope = current_scope()
+    if code:
+        county = county_report.county_by_code(db.session, code)
+        if county is None or not scope.contains("county", county.code):
+            abort(404)
+        return county
+    if scope.admin:
+        return None
+    return county_report.staff_county(db.session, current_user)
+
+
+def _audit_priority(session: Any, report: county_report.CountyReport) -> None:
+    """Listing priority-household workers is a view of their marks: audited like one."""
+    audit(session, current_user, "bureau.report", "household", None, "ok", county=report.county.code,
+          month=report.month, worker_ids=[r["worker_id"] for r in report.figures["priority_employed"].rows])
+
+
+@bp.get("/report")
+@guard("bureau.report")
+def report() -> str:
+    """The month's county figures, each with the records behind it; printable."""
+    found = _report()
+    return render_template("followup/report.html", report=found, month=request.args.get("month", ""),
+                           county=request.args.get("county", ""), columns=county_report.COLUMNS,
+                           show=county_report.PAGE_ROWS)
+
+
+@bp.get("/report.xlsx")
+@guard("bureau.report")
+def report_xlsx() -> Response:
+    """The same report as a workbook: a summary, and one sheet per figure with its rows."""
+    found = _report()
+    if found is None:  # an admin who has not chosen a county
+        abort(400, description=gettext("请先选择县。"))
+    body = county_report.report_xlsx(found)
+    name = f"county-report-{found.county.code}-{found.month}.xlsx"
+    return Response(body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/slips")
+@guard("bureau.slips")
+def slips_page() -> str:
+    """A village's match slips for the notice board (A4, several a page, a QR code each)."""
+    village = (request.args.get("village") or "").strip()[:100]
+    if not village:
+        return render_template("followup/choose_village.html",
+                               villages=slips.list_villages(db.session, _prefixes()))
+    found = slips.build_slips(db.session, current_app.extensions["jiujin"], _prefixes(), village)
+    codes = {s.posting_id: slips.qr_svg(url_for("jobs.show", posting_id=s.posting_id, _external=True))
+             for s in found}
+    return render_template("followup/slips.html", village=village, slips=found, codes=codes)
