@@ -52,7 +52,7 @@ clean:
 translations: $(VENV)/.runtime
 	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -k N_ --no-location --sort-output \
 		-o web/translations/messages.pot web
-	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations --no-location
+	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations
 	$(BIN)/pybabel compile -d web/translations
 
 # Front-end libraries come from npm (package-lock.json pins them) and are copied into

@@ -23,12 +23,26 @@ def create_app(config: dict[str, Any] | None = None) -> APIFlask:
     app.config["AUTO_404_RESPONSE"] = False
     if config:
         app.config.from_mapping(config)
+    register_converters(app)
     register_extensions(app)
+    register_auth(app)
     register_i18n(app)
     register_blueprints(app)
     register_errors(app)
     register_cli(app)
     return app
+
+
+def register_converters(app: APIFlask) -> None:
+    """``<int:...>`` in every URL stops at 2**31 − 1: a larger id is a 404, never a database error."""
+    from werkzeug.routing import IntegerConverter
+
+    class DatabaseId(IntegerConverter):
+        def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+            kwargs.setdefault("max", 2**31 - 1)
+            super().__init__(url_map, *args, **kwargs)
+
+    app.url_map.converters["int"] = DatabaseId
 
 
 def register_extensions(app: APIFlask) -> None:
@@ -47,6 +61,16 @@ def register_extensions(app: APIFlask) -> None:
             configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(INSTANCE.parent / "migrations"))
     app.extensions["jiujin"] = Runtime(app.config)
+    from web.services.notify import make_sender
+
+    app.extensions["jiujin_notify"] = make_sender(app.config)
+
+
+def register_auth(app: APIFlask) -> None:
+    """Sessions and API tokens, CSRF on every form, rate limits."""
+    from web.auth import register
+
+    register(app)
 
 
 def register_i18n(app: APIFlask) -> None:
@@ -58,11 +82,35 @@ def register_i18n(app: APIFlask) -> None:
 
 def register_blueprints(app: APIFlask) -> None:
     """One blueprint per feature."""
-    from web.views import api, health, jobs, search
+    from web.extensions import csrf
+    from web.views import (
+        account,
+        admin,
+        api,
+        api_account,
+        api_applications,
+        api_bureau,
+        api_collab,
+        api_followup,
+        api_seeker,
+        applications,
+        bureau,
+        collab,
+        followup,
+        health,
+        jobs,
+        moderation,
+        search,
+        seeker,
+    )
 
-    app.register_blueprint(search.bp)
-    app.register_blueprint(jobs.bp)
-    app.register_blueprint(api.bp)
+    for blueprint in (search.bp, jobs.bp, account.bp, seeker.bp, applications.bp, moderation.bp,
+                      bureau.bp, followup.bp, collab.bp, admin.bp):
+        app.register_blueprint(blueprint)
+    for blueprint in (api.bp, api_account.bp, api_seeker.bp, api_applications.bp, api_bureau.bp,
+                      api_followup.bp, api_collab.bp):
+        csrf.exempt(blueprint)  # the API checks its own: a bearer token, or X-CSRFToken with a cookie
+        app.register_blueprint(blueprint)
     app.register_blueprint(health.bp)
 
 

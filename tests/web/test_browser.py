@@ -31,7 +31,7 @@ def test_search_to_results_to_job_page(page, base_url):
 
     page.locator("li.match a.title").first.click()
     assert "焊" in page.locator("h1").inner_text()
-    assert page.get_by_text("人社局发布").is_visible()
+    assert page.get_by_text("人社局发布").first.is_visible()
 
 
 def test_unknown_place_shows_a_message_in_the_form(page, base_url):

@@ -1,0 +1,51 @@
+"""Admin forms (Flask-WTF: a CSRF token on each). Messages are Chinese msgids, translated lazily."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+ROLE_CHOICES = [("bureau", _l("县就业局（管一个县）")), ("collab", _l("东西部协作办（管一个结对）")),
+                ("admin", _l("管理员")), ("seeker", _l("求职者"))]
+
+
+class StaffUserForm(FlaskForm):
+    """A new staff account: phone, initial password, a name to show."""
+
+    phone = StringField(_l("手机号"), validators=[DataRequired(_l("请填写手机号。")), Length(max=20)])
+    password = PasswordField(_l("初始密码（至少8位）"), validators=[
+        DataRequired(_l("请设置初始密码。")), Length(max=128, message=_l("密码太长了（最多128位）。"))])
+    display_name = StringField(_l("姓名或单位"), validators=[Optional(), Length(max=100)])
+
+
+class RoleForm(FlaskForm):
+    """A role with its scope: a county for bureau staff, a region pair for a collaboration office."""
+
+    role = SelectField(_l("角色"), choices=ROLE_CHOICES, validators=[DataRequired(_l("请选择角色。"))])
+    county = StringField(_l("县（县就业局必填，例如：榕江县）"), validators=[Optional(), Length(max=100)])
+    pair = SelectField(_l("结对（协作办必填）"), coerce=str, validators=[Optional()], validate_choice=False)
+
+
+class PairForm(FlaskForm):
+    """A region pair: its name and the places of each side, by name."""
+
+    name = StringField(_l("结对名称"), validators=[DataRequired(_l("请填写结对名称。")), Length(max=100)])
+    west = TextAreaField(_l("西部地方（每行一个，第一个为主）"),
+                         validators=[DataRequired(_l("请填写西部的地方。")), Length(max=2000)])
+    east = TextAreaField(_l("东部地方（每行一个，第一个为主）"),
+                         validators=[DataRequired(_l("请填写东部的地方。")), Length(max=2000)])
+
+
+class KeyCountyForm(FlaskForm):
+    """A key assistance county, by name."""
+
+    place = StringField(_l("县名（例如：从江县）"),
+                        validators=[DataRequired(_l("请填写县名。")), Length(max=100)])
+
+
+class ConfirmForm(FlaskForm):
+    """A button that only needs the CSRF token (remove, enable, disable)."""
+
+    value = HiddenField()
