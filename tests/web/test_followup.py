@@ -60,11 +60,8 @@ def place_by_hand(session, ids, key, started_on, title="包装工", employer="�
 
 def test_placement_from_an_application_on_the_page_creates_three_checkins(client, db_session, staff_world):
     ids = plain(staff_world)
-    application = Application(
-        worker_id=ids.workers["own"], posting_id=ids.postings["own"], status="interview"
-    )
-    db_session.add(application)
-    db_session.flush()
+    application = db_session.get(Application, staff_world.applications["own"].id)  # the world's own
+    application.status = "interview"
     application_id = application.id
     db_session.commit()
     sign_in(client, db_session, ids, "bureau")

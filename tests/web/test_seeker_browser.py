@@ -93,16 +93,37 @@ def test_language_switch_and_delete_my_data(app: Any, page: Any, base_url: str) 
         assert db.session.scalar(select(User).where(User.phone == "13600000002")) is None
 
 
-def test_results_page_first_load_is_light(browser: Any, base_url: str) -> None:
+LIGHT_PAGES = ("/", "/search?q=会电焊&place=榕江县&km=30", "/jobs/near?place=榕江县", "/signup",
+               "/about/ranking")
+
+
+def first_load_bytes(browser: Any, url: str) -> tuple[int, list[str]]:
+    """Bytes transferred (bodies and headers) by a first load in a fresh browser context."""
     context = browser.new_context(viewport=PHONE, locale="zh-CN")
     page = context.new_page()
+    page.route("**/appmaptile**", lambda route: route.abort())  # map tiles are not counted
     sizes: dict[str, int] = {}
     page.on("response", lambda r: sizes.__setitem__(r.url, len(r.body()) + sum(
         len(k) + len(v) + 4 for k, v in r.headers.items())))
-    page.goto(base_url + "/search?q=会电焊&place=榕江县&km=30")
+    page.goto(url)
     page.wait_for_load_state("networkidle")
-    total = sum(sizes.values())
-    print(f"results page first load: {total} bytes in {len(sizes)} responses")  # noqa: T201 - the measurement
-    assert total < RESULTS_BUDGET, sizes
-    assert not any("leaflet" in url for url in sizes)  # the map library loads only with the map
     context.close()
+    return sum(sizes.values()), list(sizes)
+
+
+def test_pages_first_load_is_light(browser: Any, base_url: str) -> None:
+    for path in (*LIGHT_PAGES, "/jobs/near?place=榕江县&view=map"):
+        total, urls = first_load_bytes(browser, base_url + path)
+        print(f"first load {path}: {total} bytes in {len(urls)} responses")  # noqa: T201 - the measurement
+        if path in LIGHT_PAGES:
+            assert total < RESULTS_BUDGET, urls
+            assert not any("leaflet" in url for url in urls)  # the map library loads only with the map
+
+
+def test_map_view_puts_the_listed_jobs_on_a_map(page: Any, base_url: str) -> None:
+    page.route("**/appmaptile**", lambda route: route.abort())  # no tiles here: the map still works
+    page.goto(base_url + "/jobs/near?place=榕江县&km=50&view=map")
+    page.wait_for_selector(".leaflet-marker-icon")
+    listed = page.locator("[data-lat]").count()
+    assert listed and page.locator(".leaflet-marker-icon").count() == listed
+    shot(page, "map")

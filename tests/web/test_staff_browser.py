@@ -100,12 +100,15 @@ def test_bureau_posts_imports_reviews_registers_and_marks(app: Any, page: Any, b
 
 
 def test_collaboration_office_dashboard(page: Any, base_url: str) -> None:
+    page.route("**/appmaptile**", lambda route: route.abort())  # no tiles here: the map still works
     log_in(page, base_url, "19900000002")
     page.goto(base_url + "/collab/supply")
     page.wait_for_load_state("networkidle")
     shot(page, "collab-supply")
     assert page.locator("table").count() >= 2
     assert page.locator("canvas").count() >= 1
+    page.wait_for_selector(".leaflet-marker-icon")  # the western and eastern counties on a map
+    assert page.locator(".leaflet-marker-icon").count() == page.locator("#supply-map-list li").count()
     page.goto(base_url + "/collab/funnel")
     shot(page, "collab-funnel")
     assert page.locator("table").count() >= 1

@@ -226,6 +226,7 @@ def supply(session: Session, area: Area, today: date, occupations: OccupationCac
               for level in ("major", "minor")}
     return {"groups": tables["major"], "minor": tables["minor"], "pay": _pay_rows(postings),
             "counties": county_rows(session, workers, today, keys),
+            "east_counties": east_county_rows(session, postings),
             "totals": {"workers": len(workers), "postings": len(postings),
                        "relocate": sum(bool(w.will_relocate) for w in workers),
                        "available": sum(today.month not in (w.unavailable_months or []) for w in workers),
@@ -277,6 +278,17 @@ def county_rows(session: Session, workers: Sequence[Any], today: date,
         row["available"] += today.month not in (w.unavailable_months or [])
     _name_counties(session, counts, keys)
     return sorted(counts.values(), key=lambda r: (-r["workers"], r["code"]))
+
+
+def east_county_rows(session: Session, postings: Sequence[Any]) -> list[dict[str, Any]]:
+    """Open eastern postings per county (code, name, centre, housing), the largest first: the map."""
+    counts: dict[str, dict[str, Any]] = {}
+    for p in postings:
+        row = counts.setdefault(p.code[:6], {"code": p.code[:6], "postings": 0, "housing": 0})
+        row["postings"] += 1
+        row["housing"] += bool(p.housing)
+    _name_counties(session, counts, ())
+    return sorted(counts.values(), key=lambda r: (-r["postings"], r["code"]))
 
 
 def _name_counties(session: Session, rows: dict[str, dict[str, Any]], keys: tuple[str, ...]) -> None:

@@ -16,6 +16,7 @@ from web.policy import audit, current_scope, guard
 from web.services import collab
 from web.services.collab import Area, CollabError, OutOfScope
 from web.services.xlsx import send_xlsx
+from web.views.seeker import map_config
 
 bp = Blueprint("collab", __name__, url_prefix="/collab")
 
@@ -86,7 +87,7 @@ def _render(template: str, **context: Any) -> str:
     scope = current_scope()
     pairs = collab.pair_names(db.session, None if scope.admin else scope.pair_ids)
     return render_template(template, columns=COLUMNS, filters=_filters(), pairs=pairs, show=display_rows,
-                           responses=RESPONSES, **context)
+                           responses=RESPONSES, **map_config(), **context)
 
 
 @bp.get("/")

@@ -144,7 +144,7 @@ def matches() -> Any:
                                   select_locale(), filters, mark_seen=True)
     undo = session.pop("undo_mark", None)
     return render_template("seeker/matches.html", page=page, args=args, errors=errors, radii=FILTER_KM,
-                           view=_view(args), undo=undo, **_map_config()), 400 if errors else 200
+                           view=_view(args), undo=undo, **map_config()), 400 if errors else 200
 
 
 def _present(args: dict[str, str]) -> dict[str, str]:
@@ -159,7 +159,7 @@ def _view(args: dict[str, str]) -> str:
     return "map" if args.get("view") == "map" else "list"
 
 
-def _map_config() -> dict[str, Any]:
+def map_config() -> dict[str, Any]:
     return {"tiles_url": current_app.config.get("JIUJIN_MAP_TILES_URL", DEFAULT_TILES),
             "tiles_attribution": current_app.config.get("JIUJIN_MAP_TILES_ATTRIBUTION", DEFAULT_ATTRIBUTION)}
 
@@ -227,7 +227,7 @@ def listing() -> Any:
 def _listing_page(args: dict[str, str], result: seekers.Listing | None, errors: dict[str, str],
                   status: int) -> Any:
     page = render_template("seeker/listing.html", args=args, result=result, errors=errors,
-                           radii=FILTER_KM, view=_view(args), **_map_config())
+                           radii=FILTER_KM, view=_view(args), **map_config())
     return page, status
 
 
