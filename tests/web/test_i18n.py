@@ -11,18 +11,23 @@ from web.config import ROOT
 CATALOGUE = ROOT / "web" / "translations" / "en" / "LC_MESSAGES"
 
 
+def _key(value):
+    """Plural entries come as lists or tuples (singular, plural): compare them as tuples."""
+    return tuple(value) if isinstance(value, list | tuple) else value
+
+
 def test_every_message_has_an_english_translation_and_the_mo_is_current(tmp_path):
     pot = tmp_path / "messages.pot"
     CommandLineInterface().run(["pybabel", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "lazy_gettext",
                                 "-k", "_l", "-k", "N_", "-o", str(pot), str(ROOT / "web")])
     with open(pot, "rb") as fh:
-        wanted = {m.id for m in read_po(fh) if m.id}
+        wanted = {_key(m.id) for m in read_po(fh) if m.id}
     with open(CATALOGUE / "messages.po", "rb") as fh:
-        po = {m.id: m.string for m in read_po(fh) if m.id}
+        po = {_key(m.id): _key(m.string) for m in read_po(fh) if m.id}
     with open(CATALOGUE / "messages.mo", "rb") as fh:
-        mo = {m.id: m.string for m in read_mo(fh) if m.id}
+        mo = {_key(m.id): _key(m.string) for m in read_mo(fh) if m.id}
     assert wanted - set(po) == set(), "run `make translations` and translate the new messages"
-    assert all(po[m] for m in wanted), "untranslated messages in messages.po"
+    assert all(po[m] if isinstance(po[m], str) else all(po[m]) for m in wanted), "untranslated messages"
     assert mo == po, "messages.mo is stale: run `make translations`"
 
 
