@@ -169,6 +169,17 @@ class Gazetteer:
             i += 1
         return found
 
+    def suggest(self, text: str, limit: int = 8) -> list[Place]:
+        """Places whose name starts with, or whose full name contains, ``text`` (type-ahead):
+        provinces and cities first, then counties, each group in code order."""
+        text = text.strip()
+        if not text:
+            return []
+        rank = {"province": 0, "city": 1, "county": 2}
+        hits = [p for p in self.places.values() if p.name.startswith(text) or text in p.full_name]
+        hits.sort(key=lambda p: (not p.name.startswith(text), rank.get(p.level, 3), p.code))
+        return hits[:limit]
+
     def resolve(self, text: str) -> Place:
         """Resolve "贵州省黔东南州榕江县古州镇", "榕江县古州镇" or "榕江" to the most specific place.
 

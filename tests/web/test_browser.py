@@ -66,3 +66,11 @@ def test_use_my_location_searches_from_the_browser_position(browser, base_url):
     places = page.locator("li.match .meta").all_inner_texts()
     assert places and all("广州" in p for p in places)
     context.close()
+
+
+def test_home_field_offers_places_as_you_type(page, base_url):
+    page.goto(base_url + "/")
+    page.get_by_label("家在哪里").type("榕江")
+    page.wait_for_function("document.querySelectorAll('#place-options option').length > 0")
+    first = page.locator("#place-options option").first
+    assert first.get_attribute("value") == "贵州省黔东南苗族侗族自治州榕江县"

@@ -137,3 +137,11 @@ def test_health_check_reports_open_postings(client, db_session):
     body = client.get("/healthz").get_json()
     open_count = db_session.scalar(select(func.count()).where(Posting.status == "open"))
     assert body == {"status": "ok", "open_postings": open_count} and open_count > 300
+
+
+def test_place_suggestions_for_the_home_field(client):
+    found = client.get("/places/suggest?q=榕江").get_json()
+    assert found == {"places": ["贵州省黔东南苗族侗族自治州榕江县"]}
+    assert client.get("/places/suggest?q=").get_json() == {"places": []}
+    page = client.get("/").get_data(as_text=True)
+    assert 'list="place-options"' in page and 'data-suggest="/places/suggest"' in page

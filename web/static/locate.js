@@ -13,3 +13,28 @@ document.querySelectorAll("button.locate").forEach(function (button) {
     });
   });
 });
+
+// Type-ahead for the home field: as the person types, offer matching province/city/county names.
+// Without JavaScript the field is plain text and the server resolves what was typed.
+document.querySelectorAll("input[data-suggest]").forEach(function (input) {
+  var list = document.getElementById(input.getAttribute("list"));
+  var timer = null;
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    var text = input.value.trim();
+    if (!list || !text) return;
+    timer = setTimeout(function () {
+      fetch(input.dataset.suggest + "?q=" + encodeURIComponent(text))
+        .then(function (r) { return r.ok ? r.json() : { places: [] }; })
+        .then(function (data) {
+          list.textContent = "";
+          data.places.forEach(function (name) {
+            var option = document.createElement("option");
+            option.value = name;
+            list.appendChild(option);
+          });
+        })
+        .catch(function () {});
+    }, 200);
+  });
+});

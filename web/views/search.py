@@ -55,6 +55,14 @@ def results() -> tuple[str, int]:
     return render_template("results.html", form=form, params=params, result=result), 200
 
 
+@bp.get("/places/suggest")
+def suggest_places() -> dict[str, list[str]]:
+    """Type-ahead for the home field: up to 8 full place names for what was typed so far."""
+    text = request.args.get("q", "")[:20]
+    runtime = current_app.extensions["jiujin"]
+    return {"places": [p.full_name for p in runtime.gazetteer.suggest(text)]}
+
+
 def _clean(form: dict[str, str]) -> dict[str, str]:
     """Empty optional fields count as not given; a checkbox sends "on"."""
     data = {k: v for k, v in form.items() if v.strip() != "" or k in ("q",)}
