@@ -17,8 +17,9 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 
+from web.services.imports import safe_cell  # the one rule for formula-like text
+
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F6F50")
 MAX_SHEET_TITLE = 31
@@ -30,8 +31,7 @@ def neutralise(value: Any) -> Any:
         if isinstance(value, datetime) and value.tzinfo is not None:
             return value.replace(tzinfo=None)  # XLSX has no time zones; values are UTC
         return value
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return safe_cell(str(value))
 
 
 def workbook_bytes(rows: Iterable[Mapping[str, Any]], columns: Sequence[tuple[str, str]] | None = None,
