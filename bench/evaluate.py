@@ -32,8 +32,8 @@ from matching.evaluate import (
     REPO_ROOT,
     CachedEmbedder,
     Evaluation,
-    build_matcher,
-    evaluate_matcher,
+    build_matchers,
+    evaluate_matchers,
     load_embedder,
     select_queries,
 )
@@ -109,9 +109,9 @@ def evaluate_set(folder: Path, embedder: CachedEmbedder, max_queries: int | None
     split = "all" if folder == RURAL else "test"
     qids = select_queries(bench.judged(), split, max_queries)
     started = time.perf_counter()
-    matcher = build_matcher(bench, embedder)
+    parts = build_matchers(bench, embedder, qids)
     fit_seconds = time.perf_counter() - started
-    results = [evaluate_matcher(matcher, bench, qids)] + baselines(bench, qids, matcher, embedder)
+    results = [evaluate_matchers(parts, bench)] + baselines(bench, qids, parts[0][0], embedder)
     return {"name": bench.name, "judged": len(bench.judged()), "evaluated": len(qids), "split": split,
             "corpus": len(bench.docs), "fit_seconds": fit_seconds, "results": results}
 

