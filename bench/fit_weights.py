@@ -1,12 +1,14 @@
 """Fit the matcher's signal weights: ``python -m bench.fit_weights [--per-set N]``.
 
-A logistic regression (scikit-learn) over the features of ``matching.signals.FEATURES``, on data
-the reported figures never use: the rural set's training workers (``qrels/train.tsv``) and the
+A logistic regression over the features of ``matching.signals.FEATURES`` (L2, minimised with
+scipy's L-BFGS-B so that the ``NON_NEGATIVE`` signals keep weights of at least 0), on data the
+reported figures never use: the rural set's training workers (``qrels/train.tsv``) and the
 "fit" half of each shared benchmark's queries (``matching.evaluate.split_of``), at most
 ``--per-set`` queries each. Per query, the postings used are every relevant one, the 50
 non-relevant candidates with the most text evidence (summed text features, so that sampling does
 not depend on the weights being fitted) and 50 drawn at random; the rural set's queries keep
-every candidate within reach.
+every candidate within reach. A set whose queries are among the occupation index's labelled
+titles is scored cross-fitted, as the evaluation does (``matching.evaluate.build_matchers``).
 
 The regression is pairwise (RankNet-style): each pair of postings with different grades gives
 x = f(better) − f(worse), label 1, and its mirror, label 0; a query's pairs weigh 1 in total in
@@ -31,7 +33,7 @@ from matching.evaluate import (
     CACHE_DIR,
     DEFAULT_MODEL_PATH,
     CachedEmbedder,
-    build_matcher,
+    build_matchers,
     load_embedder,
     select_queries,
 )
@@ -40,6 +42,11 @@ from matching.signals import FEATURES
 
 HARD, RANDOM = 50, 50
 SEED = 7
+# Signals whose direction the design fixes: more of them never makes a posting a worse match
+# (a fit on few examples can still find a negative weight, e.g. housing where every relocating
+# worker's far-away candidates are housed).
+NON_NEGATIVE = ("occupation", "occupation_group", "proximity", "pay", "housing", "employment_type",
+                "availability", "recency", "trust")
 
 
 TEXT = ("dense", "dense_use_en", "dense_en", "lexical", "lexical_en", "occupation")
@@ -78,36 +85,34 @@ def set_pairs(folder: Path, embedder: CachedEmbedder, per_set: int, rng: np.rand
     rural = folder == RURAL
     bench = load_benchmark(folder, "train.tsv" if rural else "test.tsv")
     qids = select_queries(bench.judged(), "all" if rural else "fit", per_set)
-    matcher = build_matcher(bench, embedder)
-    vectors = matcher.encode_queries([bench.queries[q] for q in qids])
     xs, ys, ws, points, labels = [], [], [], [], []
-    for qid, vector in zip(qids, vectors, strict=True):
-        scored = matcher.score(bench.queries[qid], vector)
-        if not len(scored.rows):
-            continue
-        x, y, w, f, r = query_pairs(matcher, bench.qrels[qid], scored.rows, rural, scored.signals, rng)
-        xs.append(x), ys.append(y), ws.append(w), points.append(f), labels.append(r)
+    for matcher, part in build_matchers(bench, embedder, qids):  # cross-fitted, as evaluated
+        vectors = matcher.encode_queries([bench.queries[q] for q in part])
+        for qid, vector in zip(part, vectors, strict=True):
+            scored = matcher.score(bench.queries[qid], vector)
+            if not len(scored.rows):
+                continue
+            x, y, w, f, r = query_pairs(matcher, bench.qrels[qid], scored.rows, rural, scored.signals, rng)
+            xs.append(x), ys.append(y), ws.append(w), points.append(f), labels.append(r)
     weights = np.concatenate(ws)
     pairs = (np.vstack(xs), np.concatenate(ys), weights / weights.sum())
     return (*pairs, np.vstack(points), np.concatenate(labels))
 
 
-def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray, c: float = 1.0) -> LogisticRegression:
-    """The pairwise logistic regression (no intercept: only differences matter for the order)."""
-    return LogisticRegression(C=c, fit_intercept=False, max_iter=2000).fit(x, y, sample_weight=w * len(w))
+def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray, c: float = 1.0,
+        only: list[str] | None = None) -> np.ndarray:
+    """The pairwise logistic regression (L2, no intercept: only differences matter for the order),
+    minimised by L-BFGS-B so that the ``NON_NEGATIVE`` weights stay at or above 0.
 
-
-def fit_only(x: np.ndarray, y: np.ndarray, w: np.ndarray, only: list[str], c: float = 1.0) -> np.ndarray:
-    """The pairwise regression for the ``only`` features, the others held at ``DEFAULT_WEIGHTS``.
-
-    For new features that only some sets carry (elsewhere they are constant, so their pair
-    differences are zero): the fitted weights keep their meaning, and the others do not move.
+    With ``only``, just those features are fitted and the others are held at ``DEFAULT_WEIGHTS``:
+    for new features that only some sets carry (elsewhere they are constant, so their pair
+    differences are zero), so that the fitted weights keep their meaning and the others do not move.
     """
     from scipy.optimize import minimize
 
     from matching.signals import DEFAULT_WEIGHTS
 
-    free = np.array([f in only for f in FEATURES])
+    free = np.array([only is None or f in only for f in FEATURES])
     fixed = np.array([DEFAULT_WEIGHTS.get(f, 0.0) for f in FEATURES])
     offset = x[:, ~free] @ fixed[~free]
     sign = 2 * y - 1
@@ -119,7 +124,9 @@ def fit_only(x: np.ndarray, y: np.ndarray, w: np.ndarray, only: list[str], c: fl
         grad = -(x[:, free].T @ (weights * sign / (1 + np.exp(margin)))) + beta / c
         return value, grad
 
-    beta = minimize(loss, np.zeros(int(free.sum())), jac=True, method="L-BFGS-B").x
+    bounds = [(0.0, None) if f in NON_NEGATIVE else (None, None)
+              for f, keep in zip(FEATURES, free, strict=True) if keep]
+    beta = minimize(loss, np.zeros(int(free.sum())), jac=True, method="L-BFGS-B", bounds=bounds).x
     coef = fixed.copy()
     coef[free] = beta
     return coef
@@ -151,11 +158,11 @@ def main(argv: list[str] | None = None) -> None:
         from matching.signals import INTERCEPT, UNKNOWN
 
         only = args.only.split(",")
-        coef = fit_only(x, y, w, only, args.C)
+        coef = fit(x, y, w, args.C, only)
         # Where these facts are unknown (UNKNOWN everywhere), scores stay exactly as before.
         intercept = INTERCEPT - UNKNOWN * sum(c for f, c in zip(FEATURES, coef, strict=True) if f in only)
     else:
-        coef, intercept = calibrate(fit(x, y, w, args.C).coef_[0], points, labels)
+        coef, intercept = calibrate(fit(x, y, w, args.C), points, labels)
     weights = {f: round(float(c), 3) for f, c in zip(FEATURES, coef, strict=True)}
     print(f"# {len(y) // 2:,} ordered pairs from {len(parts)} sets; {len(labels):,} postings for calibration")
     print("DEFAULT_WEIGHTS =", json.dumps(weights))

@@ -158,7 +158,7 @@ class OccupationCache:
 def group_names() -> dict[str, str]:
     """Major ("6") and minor ("6-18") group codes → names, from the installed classification."""
     out = {}
-    for entry in load_classification():
+    for entry in load_classification(labelled=False):
         if entry.level == 1:
             out[entry.code[0]] = entry.name
         elif entry.level == 2:
