@@ -4,12 +4,12 @@ my data (see, download, delete), CSRF and rate limits, and the API's tokens."""
 from __future__ import annotations
 
 import itertools
-import re
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
+from tests.web.staff import token_in
 from web.models import ApiToken, Application, OneTimeCode, Posting, PostingMark, PostingReport, User, Worker
 
 _ips = itertools.count(1)
@@ -25,17 +25,9 @@ def web(client: Any) -> Any:
     return client
 
 
-def token_of(page: bytes) -> str:
-    """The CSRF token of the first form on a page."""
-    match = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page) or \
-        re.search(rb'name="csrf_token" value="([^"]+)"', page)
-    assert match, "no CSRF token on the page"
-    return match.group(1).decode()
-
-
 def post_form(client: Any, url: str, data: dict[str, Any], page: str | None = None) -> Any:
     """GET the page for its CSRF token, then POST the form."""
-    token = token_of(client.get(page or url).data)
+    token = token_in(client.get(page or url).data)
     return client.post(url, data={**data, "csrf_token": token})
 
 
@@ -121,7 +113,7 @@ def sign_up_with(web: Any, code: str) -> Any:
 
 def test_a_registered_phone_is_sent_to_log_in(app: Any, web: Any) -> None:
     sign_up(app, web, "13800138004")
-    web.post("/logout", data={"csrf_token": token_of(web.get("/").data)})
+    web.post("/logout", data={"csrf_token": token_in(web.get("/").data)})
     page = post_form(web, "/signup", {"phone": "13800138004"})
     assert page.status_code == 400 and "直接登录" in page.get_data(as_text=True)
 
@@ -135,7 +127,7 @@ def test_forms_without_a_csrf_token_are_refused(web: Any, db_session: Any) -> No
 def test_login_logout_and_old_cookies_stop_working(app: Any, web: Any) -> None:
     sign_up(app, web, "13800138006")
     consent(web)
-    web.post("/logout", data={"csrf_token": token_of(web.get("/").data)})
+    web.post("/logout", data={"csrf_token": token_in(web.get("/").data)})
     wrong = post_form(web, "/login", {"phone": "13800138006", "password": "wrong-password"})
     assert wrong.status_code == 400 and "手机号或密码不对" in wrong.get_data(as_text=True)
     unknown = post_form(web, "/login", {"phone": "13900000000", "password": "wrong-password"})
@@ -145,7 +137,7 @@ def test_login_logout_and_old_cookies_stop_working(app: Any, web: Any) -> None:
     with web.session_transaction() as s:
         stolen = dict(s)
     assert web.get("/me/data").status_code == 200
-    web.post("/logout", data={"csrf_token": token_of(web.get("/").data)})
+    web.post("/logout", data={"csrf_token": token_in(web.get("/").data)})
     with web.session_transaction() as s:  # someone replays the cookie from before the logout
         s.update(stolen)
     assert web.get("/me/data").status_code == 302
@@ -153,7 +145,7 @@ def test_login_logout_and_old_cookies_stop_working(app: Any, web: Any) -> None:
 
 def test_next_never_leaves_the_site(app: Any, web: Any) -> None:
     sign_up(app, web, "13800138007")
-    web.post("/logout", data={"csrf_token": token_of(web.get("/").data)})
+    web.post("/logout", data={"csrf_token": token_in(web.get("/").data)})
     ok = post_form(web, "/login?next=//evil.example/x", {"phone": "13800138007", "password": "mima-2026-ok"},
                    page="/login")
     assert ok.status_code == 302 and "evil" not in ok.location
@@ -179,13 +171,13 @@ def test_password_change_signs_out_other_devices(app: Any, client: Any, web: Any
 
 def test_password_reset_with_a_code(app: Any, web: Any, db_session: Any) -> None:
     sign_up(app, web, "13800138009")
-    web.post("/logout", data={"csrf_token": token_of(web.get("/").data)})
+    web.post("/logout", data={"csrf_token": token_in(web.get("/").data)})
     assert post_form(web, "/password/reset", {"phone": "13800138009"}).status_code == 302
     code = app.extensions["jiujin_notify"].last_to("13800138009", "verify_code").params["code"]
     page = post_form(web, "/password/reset/verify", {"code": code, "password": "reset-mima-26",
                                                       "confirm": "reset-mima-26"})
     assert page.status_code == 302
-    web.post("/logout", data={"csrf_token": token_of(web.get("/").data)})
+    web.post("/logout", data={"csrf_token": token_in(web.get("/").data)})
     ok = post_form(web, "/login", {"phone": "13800138009", "password": "reset-mima-26"})
     assert ok.status_code == 302
 
@@ -284,7 +276,7 @@ def test_api_tokens_consent_and_revocation(app: Any, web: Any, db_session: Any) 
 def test_api_session_writes_need_the_csrf_header(app: Any, web: Any) -> None:
     sign_up(app, web, "13800138016")
     assert web.post("/api/v1/me/consent", json={"agree": True}).status_code == 400
-    token = token_of(web.get("/consent").data)
+    token = token_in(web.get("/consent").data)
     given = web.post("/api/v1/me/consent", json={"agree": True}, headers={"X-CSRFToken": token})
     assert given.status_code == 200
 

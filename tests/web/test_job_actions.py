@@ -10,6 +10,7 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
+from tests.web.staff import csrf_token
 from web.models import (
     Application,
     Posting,
@@ -76,14 +77,6 @@ def sign_in(client, user):
     with client.session_transaction() as s:
         s["_user_id"] = user.get_id()
         s["_fresh"] = True
-
-
-def csrf_token(client, url):
-    """The hidden csrf_token of the form on ``url``."""
-    page = text(client.get(url))
-    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert match, f"no csrf_token on {url}"
-    return match.group(1)
 
 
 def post_form(client, page_url, action, data=None, **kwargs):

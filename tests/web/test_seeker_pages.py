@@ -7,6 +7,7 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import func, select, update
 
+from tests.web.staff import csrf_token
 from web.models import Posting, PostingMark, PostingSource, Source, User, Worker
 from web.services.places import place_row
 
@@ -49,11 +50,6 @@ def make_worker(session, runtime, user, **overrides):
     return worker
 
 
-def csrf_token(client, path="/me/profile"):
-    page = text(client.get(path))
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-
-
 @pytest.fixture
 def user(db_session):
     return make_user(db_session)
@@ -90,7 +86,7 @@ def test_profile_saved_with_a_real_csrf_token_then_shown_again(client, db_sessio
     for label in ("说说你会做什么", "家在哪里", "每天能走多远", "愿意外出，包住就行", "哪几个月不能干活",
                   "有哪些证", "会说哪些话"):
         assert label in page
-    token = csrf_token(client)
+    token = csrf_token(client, "/me/profile")
     response = client.post("/me/profile", data={**WELDER, "csrf_token": token})
     assert response.status_code == 302 and response.headers["Location"].endswith("/me/matches")
     worker = db_session.scalar(select(Worker).where(Worker.user_id == signed_in.id))
