@@ -124,6 +124,27 @@ def test_updated_title_changes_the_ranking(fresh, client, db_session):
     assert len(fresh.builds) == 1
 
 
+def test_a_new_channel_for_a_known_posting_reaches_the_index(fresh, client, db_session):
+    """A second source listing the same job (same address) is a sighting, not a new posting; the
+    index learns it without a rebuild: the reason says "另见1个渠道"."""
+    with LocalApi([BEEKEEPER]) as api, LocalApi([dict(BEEKEEPER, id="OTHER-1")]) as other:
+        api_source(db_session, api.url)
+        lifecycle.run_named_source(db_session, fresh, "inc-api", TODAY)
+        db_session.commit()
+        bee = own_id(db_session, "INC-1")
+        first = client.get("/api/v1/matches", query_string=BEES).get_json()["matches"][0]
+        assert first["id"] == bee and "另见" not in first["reason"]
+        ingest.upsert_source(db_session, {"name": "inc-other", "kind": "api", "url": other.url,
+                                          "trust": "aggregator", "allow_private_network": True,
+                                          "mapping": MAPPING})
+        run = lifecycle.run_named_source(db_session, fresh, "inc-other", TODAY)
+        db_session.commit()
+    assert run.duplicates == 1
+    again = client.get("/api/v1/matches", query_string=BEES).get_json()["matches"][0]
+    assert again["id"] == bee and "另见1个渠道" in again["reason"]
+    assert len(fresh.builds) == 1
+
+
 def test_touching_last_seen_alone_changes_nothing(fresh, client, db_session):
     with LocalApi([BEEKEEPER]) as api:
         api_source(db_session, api.url)

@@ -218,6 +218,7 @@ class _BatchStore:
         self.session.add(PostingSource(posting=posting, source_id=self.source.id,
                                        external_id=record.external_id, url=record.url,
                                        content_hash=record.content_hash, raw_hash=record.raw_hash))
+        posting.changed_at = utcnow()  # one more channel: the matcher's trust signal moves
 
     def _apply(self, posting: Posting, record: PostingRecord) -> None:
         values = asdict(record)
