@@ -94,6 +94,13 @@ def test_exclusion_also_drops_aliases_that_read_the_same_once_stripped():
     assert "焊工" in guarded.names_.tolist()
 
 
+def test_fast_vectorize_equals_scikit_learns_transform(index):
+    texts = ["会电焊，在工地干过三年", "招生顾问", "电焊工 电焊工 焊工", "", "welder", "！！", "资深java开发"]
+    ours, theirs = index.vectorize(texts), index.vectorizer_.transform(texts)
+    assert ours.dtype == theirs.dtype and (ours.indices == theirs.indices).all()
+    assert (ours.toarray() == theirs.toarray()).all()  # bit for bit: predictions cannot drift
+
+
 def test_predict_unique_matches_predict(index):
     texts = ["焊工", "保洁员", "焊工"]
     assert predict_unique(index, texts) == index.predict(texts)
