@@ -44,6 +44,7 @@ bench: $(VENV)/.dev
 	$(BIN)/python -m bench.match
 	$(BIN)/python -m bench.ingest
 	$(BIN)/python -m bench.evaluate
+	$(BIN)/python -m bench.embed
 
 clean:
 	rm -rf instance .pytest_cache .ruff_cache .mypy_cache
