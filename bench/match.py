@@ -18,7 +18,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from matching.geo import haversine_km
-from matching.ranker import SHORTLIST, Matcher
+from matching.ranker import FIRST_STAGE_FROM, SHORTLIST, Matcher
 from matching.types import PostingDoc, Query
 from places import default_gazetteer
 
@@ -170,15 +170,16 @@ def time_queries(rank: Callable[[Query], object], queries: list[Query]) -> dict[
 
 def index_bytes(matcher: Matcher) -> int:
     """Bytes of the matcher's main arrays: vectors and their first-stage sketch, TF-IDF CSR, geo
-    coordinates and BallTree, and the per-row facts (housing, pay, type, months, dates, trust)."""
+    coordinates and grid, the per-row facts (housing, pay, type, months, dates, trust), and the
+    housed view (``matching.first_stage.HousedView``: the first stage's contiguous copy of the facts
+    of the rows with housing)."""
     m = matcher.lexical_.matrix_
-    geo = matcher.geo_
-    tree = sum(a.nbytes for a in geo.tree_.get_arrays()) if geo.tree_ is not None else 0
     sketch = matcher.sketch_.nbytes if matcher.sketch_ is not None else 0
+    view = matcher.housed_view_.facts.nbytes if matcher.housed_view_ is not None else 0
     facts = (matcher.housing_, matcher.wage_top_, matcher.type_code_, matcher.job_months_,
              matcher.posted_days_, matcher.trust_, matcher.occupation_table_.which_)
     return int(matcher.vectors_.nbytes + sketch + m.data.nbytes + m.indices.nbytes + m.indptr.nbytes
-               + geo.lats.nbytes + geo.lons.nbytes + geo.rows_.nbytes + tree + sum(a.nbytes for a in facts))
+               + matcher.geo_.nbytes + view + sum(a.nbytes for a in facts))
 
 
 def bench_size(n: int, n_queries: int, seed: int, geo: tuple) -> dict:
@@ -218,9 +219,9 @@ def print_report(results: list[dict]) -> None:
         print(f"- {res['postings']:,} postings: fit {res['fit_s']:.2f} s; "
               f"{res['bytes_per_posting']:,.0f} bytes/posting; mean candidates: {cands}")
     print("- bytes/posting counts vectors_ + sketch_ (first-stage float32 projection) + TF-IDF CSR (data, "
-          "indices, indptr) + geo lats/lons/rows_ + BallTree arrays + per-row facts (housing_, wage_top_, "
-          "type_code_, job_months_, posted_days_, trust_, occupation rows); not PostingDoc objects, the "
-          "TF-IDF vocabulary or Python overhead.")
+          "indices, indptr) + geo lats/lons/rows_ + grid arrays + per-row facts (housing_, wage_top_, "
+          "type_code_, job_months_, posted_days_, trust_, occupation rows) + housed view (first-stage copy "
+          "of the housed rows' facts); not PostingDoc objects, the TF-IDF vocabulary or Python overhead.")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -236,9 +237,9 @@ def main(argv: list[str] | None = None) -> None:
           f"warm-up, top {TOP_K}, radius {RADIUS_KM:.0f} km, BLAS threads limited to {THREADS}")
     print("# Synthetic corpus: real county centroids + jitter; vectors are RANDOM unit 512-d float32 "
           "(embedding 100k texts is too slow), query embedder 'bench-random'.")
-    print("# matcher = Matcher.rank (filter, sketch shortlist above "
-          f"{SHORTLIST:,} candidates, all signals, explanations); brute = numpy over all postings "
-          "(0.6 dense + 0.4 proximity, mask radius | housing when nationwide).\n")
+    print(f"# matcher = Matcher.rank (filter, sketch shortlist of {SHORTLIST:,} above "
+          f"{FIRST_STAGE_FROM * SHORTLIST:,} candidates, all signals, explanations); brute = numpy over all "
+          "postings (0.6 dense + 0.4 proximity, mask radius | housing when nationwide).\n")
     geo = county_points()
     started = time.perf_counter()
     with threadpool_limits(limits=THREADS):

@@ -230,7 +230,9 @@ class OccupationIndex:
         than the work for the one short text of a worker's query: the same sublinear TF × IDF
         rows, L2-normalised (float32)."""
         vocabulary = self.vectorizer_.vocabulary_
-        indptr, indices, counts = [0], [], []
+        indptr: list[int] = [0]
+        indices: list[int] = []
+        counts: list[int] = []
         for text in texts:
             found = Counter(vocabulary[g] for g in self.analyse_(text) if g in vocabulary)
             columns = sorted(found)

@@ -2,10 +2,17 @@
 
 The signals and their fitted weights are documented in ``matching.signals``. The index is
 incremental: ``add`` and ``remove`` change it without re-reading the other postings.
+
+Very large candidate sets (a worker who relocates reaches every posting with housing) are first
+shortlisted by a fused, approximate score (``matching.first_stage``), and only the best
+``shortlist`` candidates get the exact signals; smaller sets (a commute radius) get the exact
+signals directly. The query side (occupations, the lexical row) is cached by text, and BLAS runs
+on one thread while a query is scored (``matching.serving``).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -14,20 +21,29 @@ from typing import Any, Protocol
 import numpy as np
 import sklearn
 
+from matching import first_stage
 from matching import signals as sig
 from matching.documents import posting_text, query_text
 from matching.explain import explain
+from matching.first_stage import HousedView, QuerySide
 from matching.geo import GeoIndex
 from matching.lexical import LexicalIndex, script_shares
 from matching.occupations import Occupation, OccupationIndex, default_occupation_index, predict_unique
-from matching.sketch import Sketch
+from matching.serving import TextCache, one_blas_thread
+from matching.sketch import FULL_PASS_SHARE, Sketch
 from matching.types import Match, PostingDoc, Query, WorkerDoc, WorkerMatch
 
 DEFAULT_WEIGHTS = sig.DEFAULT_WEIGHTS
 PROXIMITY_SCALE_KM = sig.PROXIMITY_SCALE_KM
-# Above this many candidates, ``rank`` shortlists them on approximate dense cosines (``Sketch``)
-# plus the exact cheap signals, and computes the exact signals for the shortlist only.
+# Above FIRST_STAGE_FROM × this many candidates, ``rank`` shortlists this many of them by a first
+# stage with approximate dense cosines and the cheap signals (``matching.first_stage``), and
+# computes the exact signals for the shortlist only. Up to that, every candidate gets the exact
+# signals: the first stage would read each of them too, and at 1,000,000 postings reading the exact
+# vectors of 2,000 to about 7,000 candidates cost no more than the first stage plus the exact 2,000
+# (measured).
 SHORTLIST = 2000
+FIRST_STAGE_FROM = 3
+QUERY_CACHE = 1024  # query texts whose occupations and lexical row are kept (least recently used go)
 
 
 class Embedder(Protocol):
@@ -97,8 +113,13 @@ class Matcher:
         self.posted_days_ = np.zeros(0)
         self.trust_ = np.zeros(0)
         self.sketch_: Sketch | None = None
+        self.housed_view_: HousedView | None = None
+        self._occupation_cache = TextCache(QUERY_CACHE)
+        self._lexical_cache = TextCache(QUERY_CACHE)
         self.add(postings, vectors)
         self.lexical_.refresh()  # later adds and removes refresh lazily, at the next query
+        if self.sketch_ is not None:
+            first_stage.housed_view(self)
         return self
 
     def add(self, postings: Sequence[PostingDoc], vectors: np.ndarray | None = None) -> Matcher:
@@ -140,6 +161,12 @@ class Matcher:
             self.live_[rows] = False
             self.lexical_.remove(rows)
             self.housed_rows_ = self.housed_rows_[self.live_[self.housed_rows_]]
+            view = self.housed_view_
+            if view is not None:
+                at = np.minimum(np.searchsorted(view.facts.rows, rows), max(len(view.facts.rows) - 1, 0))
+                at = at[view.facts.rows[at] == rows] if len(view.facts.rows) else at[:0]
+                view.dead += int(view.alive[at].sum())
+                view.alive[at] = False
         return self
 
     def _append_terms(self, postings: Sequence[PostingDoc]) -> None:
@@ -162,8 +189,8 @@ class Matcher:
             self.sketch_ = Sketch(self.edges_ or [0, self.vectors_.shape[1]]).fit(self.vectors_)
 
     def _refresh_housed(self) -> None:
-        housed = np.flatnonzero(self.housing_ & self.live_)
-        self.housed_rows_ = np.intersect1d(housed, self.geo_.rows_)
+        located = ~(np.isnan(self.geo_.lats) | np.isnan(self.geo_.lons))  # the rows the geo index holds
+        self.housed_rows_ = np.flatnonzero(self.housing_ & self.live_ & located)
 
     @property
     def size(self) -> int:
@@ -174,8 +201,7 @@ class Matcher:
         """Rows within reach: inside the radius, or anywhere with housing if the worker relocates."""
         if query.lat is None or query.lon is None or query.max_km is None:
             return np.flatnonzero(self.live_)  # no home or no radius: no distance limit
-        near = self.geo_.within(query.lat, query.lon, query.max_km or 0.0)
-        near = near[self.live_[near]]
+        near = self._near(query)
         if not query.will_relocate:
             return near
         reach = np.zeros(len(self.live_), dtype=bool)  # a mask: cheaper than union1d's sort
@@ -183,53 +209,109 @@ class Matcher:
         reach[self.housed_rows_] = True
         return np.flatnonzero(reach)
 
+    def _near(self, query: Query) -> np.ndarray:
+        assert query.lat is not None and query.lon is not None
+        near = self.geo_.within(query.lat, query.lon, query.max_km or 0.0)
+        return near[self.live_[near]]
+
+    def _split_candidates(self, query: Query) -> tuple[HousedView, np.ndarray] | None:
+        """A relocating query's candidates as the housed view plus the other rows (sorted), or None
+        where there is no view (no home or radius, or no sketch): ``candidates`` then says."""
+        if (not query.will_relocate or query.lat is None or query.lon is None or query.max_km is None
+                or self.sketch_ is None):
+            return None
+        view = first_stage.housed_view(self)
+        near = self._near(query)
+        tail = self.housed_rows_[np.searchsorted(self.housed_rows_, view.end):]  # housed, added since
+        others = near[~self.housing_[near]]
+        if len(tail):
+            others = np.union1d(others, tail)
+        return view, others
+
     def encode_queries(self, queries: Sequence[Query]) -> np.ndarray:
         """The query vectors, in one batch."""
         return self.embedder.encode([query_text(q.text) for q in queries])
 
     def score(self, query: Query, vector: np.ndarray | None = None) -> Scored:
         """Scores and signals of every candidate within reach (unordered)."""
-        return self._score(query, vector, None)
+        with one_blas_thread():
+            return self._score(query, vector, None)
 
     def rank(self, query: Query, limit: int = 20, vector: np.ndarray | None = None,
              lang: str = "zh") -> list[Match]:
         """The best ``limit`` postings within reach, best first, each with its reason.
 
-        Over ``shortlist`` candidates, only the best ``shortlist`` by a first-stage score (see
-        ``_shortlist``) get exact signals; at most ``shortlist`` candidates, every one does.
+        Over ``FIRST_STAGE_FROM`` × ``shortlist`` candidates, only the best ``shortlist`` by a
+        first-stage score (see ``_shortlist``) get exact signals; up to that, every one does.
         """
         keep = None if self.shortlist is None else max(self.shortlist, limit)
-        scored = self._score(query, vector, keep)
-        return [self._match(scored, int(i), lang) for i in scored.order(limit)]
+        with one_blas_thread():
+            scored = self._score(query, vector, keep)
+        return self._matches(scored, scored.order(limit), lang)
 
     def _score(self, query: Query, vector: np.ndarray | None, keep: int | None) -> Scored:
-        rows = self.candidates(query)
         text = query_text(query.text)
-        if not len(rows) or not text or not len(self.vectors_):
-            return Scored(query, rows[:0], np.zeros(0), {}, None, ())
-        if vector is None:
-            vector = self.embedder.encode([text])[0]
-        vector = np.asarray(vector)
-        lexical_query = self.lexical_.encode(text)
-        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
-            occupations = self.occupation_index_.predict([text])[0]  # one text: skip sklearn's checks
-        if keep is not None and len(rows) > keep and self.sketch_ is not None:
-            rows = self._shortlist(query, text, vector, lexical_query, occupations, rows, keep)
-        signals = self._signals(query, text, vector, lexical_query, occupations, rows)
+        split = self._split_candidates(query) if keep is not None else None
+        if split is not None:
+            view, others = split
+            rows = None
+            count = len(view.alive) - view.dead + len(others)
+        else:
+            rows = self.candidates(query)
+            count = len(rows)
+        if not count or not text or not len(self.vectors_):
+            return Scored(query, np.zeros(0, dtype=np.int64), np.zeros(0), {}, None, ())
+        side = self._query_side(text, vector)
+        if keep is not None and count > FIRST_STAGE_FROM * keep and self.sketch_ is not None:
+            rows = self._shortlist(query, side, rows, split, keep)
+        elif rows is None:
+            assert split is not None
+            view, others = split
+            housed = view.facts.rows if not view.dead else view.facts.rows[view.alive]
+            rows = np.union1d(housed, others)
+        signals = self._signals(query, side, rows)
         features = {k: v for k, v in signals.items() if k in self.weights_}
         return Scored(query, rows, sig.combine(features, self.weights_, self.intercept_), signals,
-                      lexical_query, occupations)
+                      side.lexical, side.occupations)
 
-    def _shortlist(self, query: Query, text: str, vector: np.ndarray, lexical_query: Any,
-                   occupations: tuple[Occupation, ...], rows: np.ndarray, keep: int) -> np.ndarray:
-        """The ``keep`` best rows by the score with sketched (approximate) dense cosines.
+    def _query_side(self, text: str, vector: np.ndarray | None) -> QuerySide:
+        """The query's vector, lexical row and occupations; the last two cached by text."""
+        if vector is None:
+            vector = self.embedder.encode([text])[0]
+        occupations = self._occupation_cache.get(text)
+        if occupations is None:
+            with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+                occupations = self.occupation_index_.predict([text])[0]  # one text: skip sklearn's checks
+            self._occupation_cache.put(text, occupations)
+        self.lexical_.refresh()
+        cached = self._lexical_cache.get(text)
+        if cached is None or cached[0] != self.lexical_.generation_:  # the IDF changed since
+            cached = (self.lexical_.generation_, self.lexical_.encode(text))
+            self._lexical_cache.put(text, cached)
+        return QuerySide(text, np.asarray(vector), cached[1], occupations, script_shares(text))
 
-        Every other signal is exact, so a posting is missed only when the sketch underrates its
-        cosines by more than the margin between it and the ``keep``-th candidate.
+    def _shortlist(self, query: Query, side: QuerySide, rows: np.ndarray | None,
+                   split: tuple[HousedView, np.ndarray] | None, keep: int) -> np.ndarray:
+        """The ``keep`` best candidates by the first-stage score (sketched dense cosines).
+
+        Every other signal is exact or nearly so, so a posting is missed only when the sketch
+        underrates its cosines by more than the margin between it and the ``keep``-th candidate.
         """
-        signals = self._signals(query, text, vector, lexical_query, occupations, rows, approximate=True)
-        features = {k: v for k, v in signals.items() if k in self.weights_}
-        scores = sig.logits(features, self.weights_, self.intercept_)
+        assert self.sketch_ is not None
+        side.parts = self.sketch_.query_parts(side.vector)
+        if split is not None:
+            view, others = split
+            housed = first_stage.scores(self, query, side, view.facts)
+            if view.dead:
+                housed[~view.alive] = -np.inf
+            rest = first_stage.scores(self, query, side, first_stage.row_facts(self, others))
+            rows, scores = np.concatenate([view.facts.rows, others]), np.concatenate([housed, rest])
+        elif rows is None:
+            raise ValueError("a shortlist needs the candidate rows or the housed split")
+        elif len(rows) * FULL_PASS_SHARE > len(self.live_):  # one pass, no gathering
+            scores = first_stage.scores(self, query, side, first_stage.all_facts(self))[rows]
+        else:
+            scores = first_stage.scores(self, query, side, first_stage.row_facts(self, rows))
         return np.sort(rows[np.argpartition(-scores, keep - 1)[:keep]])
 
     def rank_many(self, queries: Sequence[Query], limit: int = 20,
@@ -246,27 +328,21 @@ class Matcher:
 
         return rank_workers(self, posting, workers, limit, vectors, lang, today)
 
-    def _cosines(self, vector: np.ndarray, rows: np.ndarray, approximate: bool) -> np.ndarray:
-        """Rows × blocks cosines: exact from the vectors, or approximate from the sketch."""
-        if approximate and self.sketch_ is not None:
-            return self.sketch_.cosines(vector, self.block_norms_, rows)
+    def _cosines(self, vector: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Rows × blocks exact cosines from the vectors."""
         edges = self.edges_ or [0, self.vectors_.shape[1]]
-        if len(rows) * 4 > len(self.vectors_):  # one pass beats gathering most rows
+        if len(rows) * FULL_PASS_SHARE > len(self.vectors_):  # one pass beats gathering most rows
             return sig.block_cosines(self.vectors_, self.block_norms_, vector, edges)[rows]
-        return sig.block_cosines(self.vectors_[rows], self.block_norms_[rows], vector, edges)
+        return sig.block_cosines(np.take(self.vectors_, rows, axis=0), self.block_norms_[rows], vector, edges)
 
-    def _signals(self, query: Query, text: str, vector: np.ndarray, lexical_query: Any,
-                 occupations: tuple[Occupation, ...], rows: np.ndarray,
-                 approximate: bool = False) -> dict[str, np.ndarray]:
-        cosines = self._cosines(vector, rows, approximate)
-        scripts = np.array(script_shares(text))
-        lexical = self.lexical_.scores(lexical_query, rows)
-        text_part = sig.text_signals(cosines, lexical, scripts, self.scripts_[rows])
-        same, group = self.occupation_table_.signals(occupations, rows)
+    def _signals(self, query: Query, side: QuerySide, rows: np.ndarray) -> dict[str, np.ndarray]:
+        """The exact features of the given rows (``matching.signals``), plus their distances."""
+        cosines = self._cosines(side.vector, rows)
+        lexical = self.lexical_.scores(side.lexical, rows)
+        text_part = sig.text_signals(cosines, lexical, np.array(side.scripts), self.scripts_[rows])
+        same, group = self.occupation_table_.signals(side.occupations, rows)
         if query.lat is None or query.lon is None:
             distance = np.full(len(rows), np.nan)
-        elif approximate:
-            distance = self.geo_.chord_km(query.lat, query.lon, rows)
         else:
             distance = self.geo_.distances(query.lat, query.lon, rows)
         return {**text_part, "occupation": same, "occupation_group": group,
@@ -278,22 +354,30 @@ class Matcher:
                 "recency": sig.recency(self.posted_days_[rows], query.today),
                 "trust": self.trust_[rows], "distance_km": distance}
 
-    def _match(self, scored: Scored, i: int, lang: str) -> Match:
-        row = int(scored.rows[i])
-        posting = self.postings_[row]
-        signals = {k: float(v[i]) for k, v in scored.signals.items()}
-        distance = signals.pop("distance_km")
-        distance_km = None if np.isnan(distance) else round(distance, 1)
-        counted = sig.words_count(signals, self.weights_)
-        terms = self.lexical_.matched_terms(scored.lexical_query, row) if counted else ()
-        occupation = (sig.shared_occupation(scored.occupations, self.occupation_table_.rows_[row])
-                      if signals["occupation"] >= sig.OCCUPATION_SHOWN else None)
+    def _matches(self, scored: Scored, order: np.ndarray, lang: str) -> list[Match]:
+        """The ``order`` positions of ``scored`` as matches, each with its reason (signals read once
+        per feature for all of them)."""
+        if not len(order):
+            return []
+        picked = {k: v[order].tolist() for k, v in scored.signals.items()}
+        scores = scored.scores[order].tolist()
         query = scored.query
-        short = bool(query.wage_expectation and posting.wage_max
-                     and posting.wage_max < query.wage_expectation)
-        reason = explain(posting, distance_km, terms, short, occupation, lang, signals, query.today)
-        return Match(posting=posting, score=round(float(scored.scores[i]), 4), distance_km=distance_km,
-                     reason=reason, matched_terms=terms, signals=signals, occupation=occupation)
+        out = []
+        for j, row in enumerate(scored.rows[order].tolist()):
+            posting = self.postings_[row]
+            signals = {k: v[j] for k, v in picked.items()}
+            distance = signals.pop("distance_km")
+            distance_km = None if math.isnan(distance) else round(distance, 1)
+            counted = sig.words_count(signals, self.weights_)
+            terms = self.lexical_.matched_terms(scored.lexical_query, row) if counted else ()
+            occupation = (sig.shared_occupation(scored.occupations, self.occupation_table_.rows_[row])
+                          if signals["occupation"] >= sig.OCCUPATION_SHOWN else None)
+            short = bool(query.wage_expectation and posting.wage_max
+                         and posting.wage_max < query.wage_expectation)
+            reason = explain(posting, distance_km, terms, short, occupation, lang, signals, query.today)
+            out.append(Match(posting=posting, score=round(scores[j], 4), distance_km=distance_km,
+                             reason=reason, matched_terms=terms, signals=signals, occupation=occupation))
+        return out
 
 
 def _coordinates(postings: Sequence[PostingDoc]) -> tuple[np.ndarray, np.ndarray]:

@@ -55,3 +55,23 @@ def test_row_and_posting_list_paths_give_the_same_scores():
     by_rows = index.scores(query, few)  # 4 of 200 rows: the row path
     by_lists = index.scores(query, np.arange(200))[few]  # all rows: the posting-list path
     assert np.allclose(by_rows, by_lists) and by_rows[0] > 0
+
+
+@pytest.mark.parametrize("cost", [1e-9, 1e9])
+def test_searched_and_scattered_posting_lists_give_identical_scores(monkeypatch, cost):
+    from matching import lexical
+
+    texts = [f"招聘{w}工{i}号，包吃住 welding" + ("，船厂" if i % 50 == 0 else "")
+             for i, w in enumerate(["焊", "电", "木", "瓦", "钳"] * 40)]
+    index = lexical.LexicalIndex().fit(texts)
+    query = index.encode("会电焊的焊工，船厂包吃住 welding")
+    rows = np.array([0, 1, 7, 100, 150, 199])
+    monkeypatch.setattr(lexical, "SCATTER_COST", cost)  # tiny: scatter; huge: by rows
+    got = index.scores(query, rows)
+    cols, weights = query.indices.tolist(), query.data.tolist()
+    lengths = np.diff(index.postings_.indptr)[query.indices].tolist()
+    assert max(lengths) > len(rows) > min(lengths)  # some lists searched, some matched in the rows
+    expected = (index.postings_[rows][:, query.indices] @ query.data).ravel()
+    assert np.array_equal(got, index._scattered_scores(cols, weights)[rows])
+    assert np.array_equal(got, index._row_scores(cols, weights, lengths, rows))
+    assert np.allclose(got, expected) and got[0] > 0

@@ -7,7 +7,7 @@ from matching.geo import haversine_km
 from matching.lexical import analyse
 from matching.ranker import Matcher
 from matching.types import Query
-from tests.matching.helpers import CONGJIANG, RONGJIANG, CharEmbedder, doc
+from tests.matching.helpers import CONGJIANG, RONGJIANG, CharEmbedder, doc, welding_postings
 
 
 def ids(matches):
@@ -122,3 +122,30 @@ def test_default_model_is_rebuilt_when_stale(tmp_path):
     assert model_id_for(folder) == default_model_id()
     (folder / MODEL_INFO_FILE).write_text('{"model_id": "use-m3-st@0.2.1"}')
     assert model_id_for(ensure_default_model(folder)) == default_model_id()
+
+
+def test_cached_query_side_follows_adds_and_removes(matcher):
+    query = Query("会电焊，在工地干过", *RONGJIANG, max_km=60)
+    matcher.rank(query)  # caches the query's lexical row
+    new = doc(7, "电焊工", CONGJIANG, description="工地焊接")
+    matcher.add([new]).remove([2])
+    fresh = Matcher(CharEmbedder()).fit([p for p in welding_postings() if p.id != 2] + [new])
+    assert [(m.posting.id, m.score, m.reason) for m in matcher.rank(query)] == \
+        [(m.posting.id, m.score, m.reason) for m in fresh.rank(query)]
+
+
+def test_ranking_leaves_the_blas_thread_limit_as_it_was(matcher):
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from matching.serving import one_blas_thread
+
+    def blas_threads():
+        return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+    with threadpool_limits(limits=2, user_api="blas"):
+        before = blas_threads()
+        with one_blas_thread():
+            assert all(n == 1 for n in blas_threads())
+            matcher.rank(Query("会电焊"))  # nested: the outer use keeps the limit
+            assert all(n == 1 for n in blas_threads())
+        assert blas_threads() == before
