@@ -248,16 +248,6 @@ def discrete_features(query: Query, facts: RowFacts) -> list[tuple[str, np.ndarr
 
 def occupation_weights(matcher: Matcher, occupations: tuple[Occupation, ...]) -> np.ndarray:
     """Per distinct occupation row of the table: its weighted ``occupation`` and group signals."""
-    table = matcher.occupation_table_
-    matrix = table.matrix()
-    same, group = np.zeros(matrix.shape[0]), np.zeros(matrix.shape[0])
-    for o in occupations:
-        for key, out in ((o.code, same), ("group:" + o.group, group)):
-            col = table.columns.get(key)
-            if col is None:
-                continue
-            lo, hi = matrix.indptr[col], matrix.indptr[col + 1]
-            at = matrix.indices[lo:hi]
-            out[at] = np.maximum(out[at], o.confidence * matrix.data[lo:hi])
+    same, group = matcher.occupation_table_.distinct_signals(occupations)
     w = matcher.weights_
     return (w.get("occupation", 0.0) * same + w.get("occupation_group", 0.0) * group).astype(np.float32)

@@ -263,6 +263,12 @@ class OccupationTable:
 
     def signals(self, other: Sequence[Occupation], rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``occupation`` and ``occupation_group`` of one text's occupations against ``rows``."""
+        same, group = self.distinct_signals(other)
+        which = self.which_[rows]
+        return same[which], group[which]
+
+    def distinct_signals(self, other: Sequence[Occupation]) -> tuple[np.ndarray, np.ndarray]:
+        """``occupation`` and ``occupation_group`` against each distinct row of the table."""
         matrix = self.matrix()
         same, group = np.zeros(matrix.shape[0]), np.zeros(matrix.shape[0])
         for o in other:
@@ -273,8 +279,7 @@ class OccupationTable:
                 lo, hi = matrix.indptr[col], matrix.indptr[col + 1]
                 at = matrix.indices[lo:hi]
                 out[at] = np.maximum(out[at], o.confidence * matrix.data[lo:hi])
-        which = self.which_[rows]
-        return same[which], group[which]
+        return same, group
 
 
 def shared_occupation(mine: Sequence[Occupation], theirs: Sequence[Occupation]) -> Occupation | None:
