@@ -94,4 +94,4 @@ def outreach(session: Session, scope: Scope, limit: int = OUTREACH_LIMIT) -> lis
              .where(place_filter(Place.code, scope.prefixes("county")), ~placed, ~applied)
              .options(joinedload(Worker.home_place))
              .order_by(HouseholdMark.id.is_(None), Worker.id.desc()).limit(limit))
-    return [(w, kind) for w, kind in session.execute(query).tuples()]
+    return [(w, kind) for w, kind in session.execute(query)]
