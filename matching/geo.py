@@ -35,6 +35,16 @@ def _cells(lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
     return band * _LON_CELLS + column  # under 2**31: fits int32
 
 
+def spatial_order(lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+    """Positions that sort points by grid cell (stable; points without coordinates last, in their
+    own order): rows stored in this order put the neighbours of any place in a few contiguous runs."""
+    lats, lons = np.asarray(lats, dtype=float), np.asarray(lons, dtype=float)
+    known = ~(np.isnan(lats) | np.isnan(lons))
+    keys = np.full(len(lats), np.iinfo(np.int64).max, dtype=np.int64)
+    keys[known] = _cells(lats[known], lons[known])
+    return np.argsort(keys, kind="stable")
+
+
 class GeoIndex:
     """A latitude/longitude grid over the rows that have coordinates.
 

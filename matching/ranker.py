@@ -26,7 +26,7 @@ from matching import signals as sig
 from matching.documents import posting_text, query_text
 from matching.explain import explain
 from matching.first_stage import HousedView, QuerySide
-from matching.geo import GeoIndex
+from matching.geo import GeoIndex, spatial_order
 from matching.lexical import LexicalIndex, script_shares
 from matching.occupations import Occupation, OccupationIndex, default_occupation_index, predict_unique
 from matching.serving import TextCache, one_blas_thread
@@ -43,6 +43,9 @@ PROXIMITY_SCALE_KM = sig.PROXIMITY_SCALE_KM
 # (measured).
 SHORTLIST = 2000
 FIRST_STAGE_FROM = 3
+# Exact cosines read stretches of nearby rows straight through (``_runs``) instead of gathering
+# them: a stretch needs RUN_MIN candidates, at most RUN_GAP rows apart.
+RUN_MIN, RUN_GAP = 32, 16
 QUERY_CACHE = 1024  # query texts whose occupations and lexical row are kept (least recently used go)
 
 
@@ -66,14 +69,17 @@ class Scored:
     signals: dict[str, np.ndarray]
     lexical_query: Any
     occupations: tuple[Occupation, ...]
+    arrival: np.ndarray | None = None  # per row, when its posting arrived: breaks ties (else the row)
 
     def order(self, limit: int | None = None) -> np.ndarray:
-        """Positions of the best ``limit`` candidates (all if None): score, then row, for stable ties."""
+        """Positions of the best ``limit`` candidates (all if None): score, then arrival, for stable
+        ties that do not depend on how the rows are stored."""
         top = len(self.rows) if limit is None else min(limit, len(self.rows))
         if top == 0:
             return np.empty(0, dtype=int)
         best = np.argpartition(-self.scores, top - 1)[:top] if top < len(self.rows) else np.arange(top)
-        return best[np.lexsort((self.rows[best], -self.scores[best]))]
+        tie = self.rows[best] if self.arrival is None else self.arrival[best]
+        return best[np.lexsort((tie, -self.scores[best]))]
 
 
 class Matcher:
@@ -90,7 +96,16 @@ class Matcher:
         self.occupations = occupations
 
     def fit(self, postings: Sequence[PostingDoc], vectors: np.ndarray | None = None) -> Matcher:
-        """Index the postings; ``vectors`` (one row each) skips re-embedding stored postings."""
+        """Index the postings; ``vectors`` (one row each) skips re-embedding stored postings.
+
+        Rows are stored in grid-cell order (``geo.spatial_order``), so that the candidates of a
+        commute radius sit in a few contiguous runs of memory: gathering their vectors and facts
+        then streams instead of jumping across the whole index. Postings added later go to the end.
+        """
+        order = spatial_order(*_coordinates(postings))
+        postings = [postings[i] for i in order]
+        if vectors is not None and len(vectors) == len(order):  # a wrong count fails in ``add``
+            vectors = np.asarray(vectors)[order]
         self.weights_ = dict(DEFAULT_WEIGHTS if self.weights is None else self.weights)
         self.intercept_ = sig.INTERCEPT if self.intercept is None else self.intercept
         self.occupation_index_ = self.occupations or default_occupation_index()
@@ -116,7 +131,9 @@ class Matcher:
         self.housed_view_: HousedView | None = None
         self._occupation_cache = TextCache(QUERY_CACHE)
         self._lexical_cache = TextCache(QUERY_CACHE)
+        self.arrival_ = np.zeros(0, dtype=np.int64)
         self.add(postings, vectors)
+        self.arrival_ = order.astype(np.int64)  # as if added in the order given
         self.lexical_.refresh()  # later adds and removes refresh lazily, at the next query
         if self.sketch_ is not None:
             first_stage.housed_view(self)
@@ -143,6 +160,7 @@ class Matcher:
         self.postings_.extend(postings)
         self.row_of_.update({p.id: start + i for i, p in enumerate(postings)})
         self.live_ = np.concatenate([self.live_, np.ones(len(postings), dtype=bool)])
+        self.arrival_ = np.concatenate([self.arrival_, start + np.arange(len(postings), dtype=np.int64)])
         self.lexical_.add(texts)
         self.occupation_table_.add(predict_unique(self.occupation_index_, [p.title for p in postings]))
         self.geo_.add(*_coordinates(postings))
@@ -272,7 +290,7 @@ class Matcher:
         signals = self._signals(query, side, rows)
         features = {k: v for k, v in signals.items() if k in self.weights_}
         return Scored(query, rows, sig.combine(features, self.weights_, self.intercept_), signals,
-                      side.lexical, side.occupations)
+                      side.lexical, side.occupations, self.arrival_[rows])
 
     def _query_side(self, text: str, vector: np.ndarray | None) -> QuerySide:
         """The query's vector, lexical row and occupations; the last two cached by text."""
@@ -333,7 +351,18 @@ class Matcher:
         edges = self.edges_ or [0, self.vectors_.shape[1]]
         if len(rows) * FULL_PASS_SHARE > len(self.vectors_):  # one pass beats gathering most rows
             return sig.block_cosines(self.vectors_, self.block_norms_, vector, edges)[rows]
-        return sig.block_cosines(np.take(self.vectors_, rows, axis=0), self.block_norms_[rows], vector, edges)
+        out = np.empty((len(rows), len(edges) - 1), dtype=np.float32)
+        loose = np.ones(len(rows), dtype=bool)
+        for a, b in _runs(rows):  # rows stored by place: a radius's candidates come in runs
+            lo, hi = int(rows[a]), int(rows[b - 1]) + 1
+            out[a:b] = sig.block_cosines(self.vectors_[lo:hi], self.block_norms_[lo:hi], vector,
+                                         edges)[rows[a:b] - lo]
+            loose[a:b] = False
+        if loose.any():
+            rest = rows[loose]
+            out[loose] = sig.block_cosines(np.take(self.vectors_, rest, axis=0), self.block_norms_[rest],
+                                           vector, edges)
+        return out
 
     def _signals(self, query: Query, side: QuerySide, rows: np.ndarray) -> dict[str, np.ndarray]:
         """The exact features of the given rows (``matching.signals``), plus their distances."""
@@ -378,6 +407,17 @@ class Matcher:
             out.append(Match(posting=posting, score=round(scores[j], 4), distance_km=distance_km,
                              reason=reason, matched_terms=terms, signals=signals, occupation=occupation))
         return out
+
+
+def _runs(rows: np.ndarray) -> list[tuple[int, int]]:
+    """(start, stop) positions of the stretches of sorted ``rows`` that are worth reading straight
+    through: at least ``RUN_MIN`` rows, with gaps of at most ``RUN_GAP`` rows between neighbours
+    (the rows skipped in a gap are read too; streaming them costs less than gathering)."""
+    if len(rows) < RUN_MIN:
+        return []
+    bounds = np.r_[0, np.flatnonzero(np.diff(rows) > RUN_GAP) + 1, len(rows)]
+    long = np.flatnonzero(np.diff(bounds) >= RUN_MIN)
+    return list(zip(bounds[long].tolist(), bounds[long + 1].tolist(), strict=True))
 
 
 def _coordinates(postings: Sequence[PostingDoc]) -> tuple[np.ndarray, np.ndarray]:

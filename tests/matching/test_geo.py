@@ -36,3 +36,10 @@ def test_chord_distances_are_close_to_great_circle_ones_and_nan_without_coordina
     ok = ~np.isnan(great) & (great < 1000)
     assert chord[ok] == pytest.approx(great[ok], rel=1e-3)
     assert index.chord_km(26.0, 108.5, xyz=index.unit_rows(rows)) == pytest.approx(chord, nan_ok=True)
+
+
+def test_spatial_order_groups_points_by_cell_and_puts_unknown_places_last():
+    lats = np.array([30.05, np.nan, 25.01, 30.01, 25.02])
+    lons = np.array([110.0, 1.0, 108.0, 110.02, 108.03])
+    order = geo.spatial_order(lats, lons)
+    assert order.tolist() == [2, 4, 0, 3, 1]  # 25° cell first (ties as given), 30° next, NaN last

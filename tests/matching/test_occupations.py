@@ -101,6 +101,14 @@ def test_fast_vectorize_equals_scikit_learns_transform(index):
     assert (ours.toarray() == theirs.toarray()).all()  # bit for bit: predictions cannot drift
 
 
+def test_one_text_is_scored_exactly_as_in_a_batch(index):
+    texts = ["会电焊，在工地干过三年", "招生顾问", "带过孩子，想做月嫂", "welder"]
+    combined, near, sims = index.ranking_scores(texts)
+    for i, text in enumerate(texts):  # one text takes the direct path, a batch scipy's product
+        one = index.ranking_scores([text])
+        assert all((a[0] == b[i]).all() for a, b in zip(one, (combined, near, sims), strict=True))
+
+
 def test_predict_unique_matches_predict(index):
     texts = ["焊工", "保洁员", "焊工"]
     assert predict_unique(index, texts) == index.predict(texts)

@@ -149,3 +149,30 @@ def test_ranking_leaves_the_blas_thread_limit_as_it_was(matcher):
             matcher.rank(Query("会电焊"))  # nested: the outer use keeps the limit
             assert all(n == 1 for n in blas_threads())
         assert blas_threads() == before
+
+
+def test_rows_are_stored_by_place_and_exact_cosines_read_them_in_runs():
+    from matching import ranker, signals
+    from matching.types import PostingDoc
+
+    rng = np.random.default_rng(3)
+    n = 3000
+    lats, lons = 25 + rng.random(n) * 0.6, 108 + rng.random(n) * 0.6
+    docs = [PostingDoc(i, "普工", lat=float(a), lon=float(b))
+            for i, (a, b) in enumerate(zip(lats, lons, strict=True))]
+    vectors = rng.standard_normal((n, 64)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    m = Matcher(CharEmbedder(), shortlist=None).fit(docs, vectors)
+    assert [p.id for p in m.postings_] != list(range(n))  # stored by grid cell, not as given
+    assert all(np.array_equal(m.vectors_[m.row_of_[i]], vectors[i]) for i in (0, 17, n - 1))
+    rows = m.geo_.within(25.3, 108.3, 12)
+    runs = ranker._runs(rows)
+    assert runs and sum(b - a for a, b in runs) > len(rows) // 2  # neighbours sit in runs
+    query = vectors[5]
+    gathered = signals.block_cosines(m.vectors_[rows], m.block_norms_[rows], query, [0, 64])
+    np.testing.assert_allclose(m._cosines(query, rows), gathered, rtol=1e-5, atol=1e-6)
+    scattered = np.sort(rng.choice(n, 200, replace=False))  # no runs: gathered as before
+    np.testing.assert_allclose(
+        m._cosines(query, scattered),
+        signals.block_cosines(m.vectors_[scattered], m.block_norms_[scattered], query, [0, 64]),
+        rtol=1e-5, atol=1e-6)

@@ -120,7 +120,7 @@ def test_worker_as_query_carries_the_terms():
 
 def test_reverse_ranking_uses_the_same_terms():
     m = Matcher(CharEmbedder(), weights=WEIGHTS).fit(postings())
-    vacancy = m.postings_[0]
+    vacancy = m.postings_[m.row_of_[postings()[0].id]]  # rows are stored by place, not as given
     workers = [WorkerDoc(1, "会电焊", *RONGJIANG, max_commute_km=30, employment_types=("full_time",)),
                WorkerDoc(2, "会电焊", *RONGJIANG, max_commute_km=30, employment_types=("day_labour",))]
     ranked = m.rank_workers(vacancy, workers, today=TODAY)
