@@ -43,9 +43,6 @@ PROXIMITY_SCALE_KM = sig.PROXIMITY_SCALE_KM
 # (measured).
 SHORTLIST = 2000
 FIRST_STAGE_FROM = 3
-# Exact cosines read stretches of nearby rows straight through (``_runs``) instead of gathering
-# them: a stretch needs RUN_MIN candidates, at most RUN_GAP rows apart.
-RUN_MIN, RUN_GAP = 32, 16
 QUERY_CACHE = 1024  # query texts whose occupations and lexical row are kept (least recently used go)
 
 
@@ -351,18 +348,7 @@ class Matcher:
         edges = self.edges_ or [0, self.vectors_.shape[1]]
         if len(rows) * FULL_PASS_SHARE > len(self.vectors_):  # one pass beats gathering most rows
             return sig.block_cosines(self.vectors_, self.block_norms_, vector, edges)[rows]
-        out = np.empty((len(rows), len(edges) - 1), dtype=np.float32)
-        loose = np.ones(len(rows), dtype=bool)
-        for a, b in _runs(rows):  # rows stored by place: a radius's candidates come in runs
-            lo, hi = int(rows[a]), int(rows[b - 1]) + 1
-            out[a:b] = sig.block_cosines(self.vectors_[lo:hi], self.block_norms_[lo:hi], vector,
-                                         edges)[rows[a:b] - lo]
-            loose[a:b] = False
-        if loose.any():
-            rest = rows[loose]
-            out[loose] = sig.block_cosines(np.take(self.vectors_, rest, axis=0), self.block_norms_[rest],
-                                           vector, edges)
-        return out
+        return sig.row_cosines(self.vectors_, self.block_norms_, vector, rows, edges)
 
     def _signals(self, query: Query, side: QuerySide, rows: np.ndarray) -> dict[str, np.ndarray]:
         """The exact features of the given rows (``matching.signals``), plus their distances."""
@@ -407,17 +393,6 @@ class Matcher:
             out.append(Match(posting=posting, score=round(scores[j], 4), distance_km=distance_km,
                              reason=reason, matched_terms=terms, signals=signals, occupation=occupation))
         return out
-
-
-def _runs(rows: np.ndarray) -> list[tuple[int, int]]:
-    """(start, stop) positions of the stretches of sorted ``rows`` that are worth reading straight
-    through: at least ``RUN_MIN`` rows, with gaps of at most ``RUN_GAP`` rows between neighbours
-    (the rows skipped in a gap are read too; streaming them costs less than gathering)."""
-    if len(rows) < RUN_MIN:
-        return []
-    bounds = np.r_[0, np.flatnonzero(np.diff(rows) > RUN_GAP) + 1, len(rows)]
-    long = np.flatnonzero(np.diff(bounds) >= RUN_MIN)
-    return list(zip(bounds[long].tolist(), bounds[long + 1].tolist(), strict=True))
 
 
 def _coordinates(postings: Sequence[PostingDoc]) -> tuple[np.ndarray, np.ndarray]:

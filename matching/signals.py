@@ -77,6 +77,7 @@ TRUST = {"official": 1.0, "bureau": 1.0, "employer": 0.7, "aggregator": 0.4}
 SIGHTING_BONUS, SIGHTINGS_COUNTED = 0.1, 2
 ALL_MONTHS = (1 << 12) - 1
 NO_PERIOD = 1 << 12  # job_months of a job without a fixed period (it cannot clash)
+RUN_MIN, RUN_GAP = 32, 16  # see ``row_runs``
 _POPCOUNT = np.array([bin(m).count("1") for m in range(1 << 12)], dtype=np.float64)
 
 
@@ -91,6 +92,33 @@ def block_cosines(vectors: np.ndarray, norms: np.ndarray, query: np.ndarray,
         out[:, b] = (vectors if whole else vectors[:, lo:hi]) @ (part / norm)
     safe = np.where(norms == 0, np.float32(1), norms)
     return out / safe
+
+
+def row_cosines(vectors: np.ndarray, norms: np.ndarray, query: np.ndarray, rows: np.ndarray,
+                edges: Sequence[int]) -> np.ndarray:
+    """``block_cosines`` of the given sorted rows: runs of nearby rows (``row_runs``) are read
+    straight through, the rest gathered (rows stored by place make a radius's candidates runs)."""
+    out = np.empty((len(rows), len(edges) - 1), dtype=np.float32)
+    loose = np.ones(len(rows), dtype=bool)
+    for a, b in row_runs(rows):
+        lo, hi = int(rows[a]), int(rows[b - 1]) + 1
+        out[a:b] = block_cosines(vectors[lo:hi], norms[lo:hi], query, edges)[rows[a:b] - lo]
+        loose[a:b] = False
+    if loose.any():
+        rest = rows[loose]
+        out[loose] = block_cosines(np.take(vectors, rest, axis=0), norms[rest], query, edges)
+    return out
+
+
+def row_runs(rows: np.ndarray) -> list[tuple[int, int]]:
+    """(start, stop) positions of the stretches of sorted ``rows`` worth reading straight through:
+    at least ``RUN_MIN`` rows, at most ``RUN_GAP`` rows apart (the rows skipped in a gap are read
+    too; streaming them costs less than gathering)."""
+    if len(rows) < RUN_MIN:
+        return []
+    bounds = np.r_[0, np.flatnonzero(np.diff(rows) > RUN_GAP) + 1, len(rows)]
+    long = np.flatnonzero(np.diff(bounds) >= RUN_MIN)
+    return list(zip(bounds[long].tolist(), bounds[long + 1].tolist(), strict=True))
 
 
 def block_norms(vectors: np.ndarray, edges: Sequence[int]) -> np.ndarray:

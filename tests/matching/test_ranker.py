@@ -152,7 +152,7 @@ def test_ranking_leaves_the_blas_thread_limit_as_it_was(matcher):
 
 
 def test_rows_are_stored_by_place_and_exact_cosines_read_them_in_runs():
-    from matching import ranker, signals
+    from matching import signals
     from matching.types import PostingDoc
 
     rng = np.random.default_rng(3)
@@ -166,7 +166,7 @@ def test_rows_are_stored_by_place_and_exact_cosines_read_them_in_runs():
     assert [p.id for p in m.postings_] != list(range(n))  # stored by grid cell, not as given
     assert all(np.array_equal(m.vectors_[m.row_of_[i]], vectors[i]) for i in (0, 17, n - 1))
     rows = m.geo_.within(25.3, 108.3, 12)
-    runs = ranker._runs(rows)
+    runs = signals.row_runs(rows)
     assert runs and sum(b - a for a, b in runs) > len(rows) // 2  # neighbours sit in runs
     query = vectors[5]
     gathered = signals.block_cosines(m.vectors_[rows], m.block_norms_[rows], query, [0, 64])
