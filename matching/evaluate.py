@@ -149,7 +149,8 @@ def build_matchers(bench: Benchmark, embedder: Any, qids: Sequence[str], leakage
                    folds: int = FOLDS) -> list[tuple[Matcher, list[str]]]:
     """The matchers that rank the queries, each with the query ids it ranks (see the docstring).
 
-    Without the guard, or when no query is among the labelled titles, one matcher ranks them all.
+    Without the guard, or when no query reads like one of the index's aliases (labelled titles
+    included), one matcher ranks them all.
     """
     if not leakage_guard or not needs_folds(bench, default_occupation_index()):
         return [(build_matcher(bench, embedder, leakage_guard), list(qids))]
