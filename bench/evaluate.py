@@ -81,8 +81,10 @@ def baselines(bench: Benchmark, qids: Sequence[str], matcher: Matcher, embedder:
     corpus = [posting_text(d) for d in bench.docs]
     module = embedder.embedder.sentence_transformer()[0]
     vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True).fit(corpus)
-    use_docs = matcher.vectors_[:, :USE_DIM] / matcher.block_norms_[:, :1].clip(1e-9)
-    mini_docs = matcher.vectors_[:, USE_DIM:USE_DIM + MINILM_DIM] / matcher.block_norms_[:, 1:2].clip(1e-9)
+    rows = [matcher.row_of_[d.id] for d in bench.docs]  # the matcher stores rows by place
+    vectors, norms = matcher.vectors_[rows], matcher.block_norms_[rows]
+    use_docs = vectors[:, :USE_DIM] / norms[:, :1].clip(1e-9)
+    mini_docs = vectors[:, USE_DIM:USE_DIM + MINILM_DIM] / norms[:, 1:2].clip(1e-9)
     systems: dict[str, tuple[Callable[[list[str]], np.ndarray], np.ndarray | object]] = {
         "tfidf": (vectorizer.transform, vectorizer.transform(corpus)),
         "use": (lambda t: _unit(USEModule.embed(module, t)), use_docs),

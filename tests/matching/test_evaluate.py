@@ -4,6 +4,7 @@ import importlib.util
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from matching.benchmark import load_benchmark
@@ -197,3 +198,29 @@ def test_command_end_to_end_with_the_real_model(folder, tmp_path, capsys, model_
     body = json.loads(capsys.readouterr().out)
     assert body["queries"] == 3 and body["MRR@10"] > 0.5 and body["qps"] > 0
     assert run.read_text().splitlines()[0].startswith("q1 Q0 ")
+
+
+@pytest.mark.slow
+def test_baselines_read_the_vectors_in_corpus_order(folder, model_path):
+    """The matcher stores rows by place; the USE and MiniLM baselines must still pair each
+    corpus document with its own vector."""
+    from bench.evaluate import baselines, rank_by_scores
+    from matching.documents import posting_text, query_text
+    from matching.embedders import USE_DIM, build_default_model
+    from matching.evaluate import CachedEmbedder, load_embedder
+
+    build_default_model(model_path)
+    embedder = CachedEmbedder(load_embedder(model_path))
+    bench = load_benchmark(folder)
+    qids = bench.judged()
+    matcher = build_matcher(bench, embedder)
+    assert [p.id for p in matcher.postings_] != [d.id for d in bench.docs]  # stored by place
+    use = next(r for r in baselines(bench, qids, matcher, embedder) if r.system == "use")
+
+    def unit(v):
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+    docs = unit(embedder.encode([posting_text(d) for d in bench.docs])[:, :USE_DIM])
+    queries = unit(embedder.encode([query_text(bench.queries[q].text) for q in qids])[:, :USE_DIM])
+    expected = rank_by_scores(bench, qids, queries @ docs.T, "use", 1.0)
+    assert use.metrics == pytest.approx(expected.metrics)
