@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from bench.sites import median_seconds, migrated_app
 
 SKILLS = (
     "会电焊",
@@ -101,21 +101,6 @@ TITLES = (
     "服务员",
 )
 EMPLOYERS = ("电子厂", "制衣厂", "物流园", "建筑公司", "酒店", "家政公司", "汽配厂", "食品厂")
-
-
-def _app(database_url: str) -> Any:
-    from flask_migrate import upgrade
-
-    from web import create_app
-    from web.extensions import db
-    from web.services import places
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True})
-    with app.app_context():
-        upgrade()
-        places.sync_places(db.session, app.extensions["jiujin"].gazetteer)
-        db.session.commit()
-    return app
 
 
 def _children(session: Any, prefix: str) -> list[Any]:
@@ -265,16 +250,6 @@ def build(app: Any, n_workers: int, n_postings: int, seed: int = 7) -> dict[str,
         }
 
 
-def _time(fn: Callable[[], Any], repeat: int = 3) -> float:
-    """Median wall time of ``repeat`` calls."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def measure(app: Any, user_id: int) -> dict[str, float]:
     """Seconds for the baseline, supply cold/warm, funnel warm and the two pages."""
     from sqlalchemy import func, select
@@ -305,16 +280,16 @@ def measure(app: Any, user_id: int) -> dict[str, float]:
 
         cache = collab.OccupationCache()
         collab.default_occupation_index()  # the index is fitted once per process, outside the timing
-        out["baseline"] = _time(baseline)
-        out["supply_cold"] = _time(lambda: collab.supply(s, area, date.today(), cache), repeat=1)
-        out["supply_warm"] = _time(lambda: collab.supply(s, area, date.today(), cache))
-        out["funnel_warm"] = _time(lambda: collab.funnel(s, area, cache))
+        out["baseline"] = median_seconds(baseline)
+        out["supply_cold"] = median_seconds(lambda: collab.supply(s, area, date.today(), cache), repeat=1)
+        out["supply_warm"] = median_seconds(lambda: collab.supply(s, area, date.today(), cache))
+        out["funnel_warm"] = median_seconds(lambda: collab.funnel(s, area, cache))
     app.extensions["jiujin_occupations"] = cache
     client = app.test_client()
     with client.session_transaction() as sess:
         sess["_user_id"] = f"{user_id}:1"
     for page in ("supply", "funnel"):
-        out[f"page_{page}"] = _time(lambda page=page: _get(client, f"/collab/{page}"))
+        out[f"page_{page}"] = median_seconds(lambda page=page: _get(client, f"/collab/{page}"))
     return out
 
 
@@ -334,7 +309,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{Path(tmp) / 'collab-bench.sqlite3'}"
-        app = _app(url)
+        app = migrated_app(url, TESTING=True)
         start = time.perf_counter()
         counts = build(app, args.workers, args.postings)
         print(

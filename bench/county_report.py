@@ -21,29 +21,15 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import statistics
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench.sites import median_seconds, migrated_app
+
 COUNTY = "522632000000"
-
-
-def _app(database_url: str) -> Any:
-    from flask_migrate import upgrade
-
-    from web import create_app
-    from web.extensions import db
-    from web.services import places
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
-    with app.app_context():
-        upgrade()
-        places.sync_places(db.session, app.extensions["jiujin"].gazetteer)
-        db.session.commit()
-    return app
 
 
 def fill(session: Any, placements: int, month_start: date, seed: int = 7) -> None:
@@ -83,15 +69,6 @@ def fill(session: Any, placements: int, month_start: date, seed: int = 7) -> Non
     session.commit()
 
 
-def _median(fn: Any, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def measure(app: Any, month: str, repeat: int) -> dict[str, Any]:
     """Seconds for the baseline counts, the report and the workbook; the ratio."""
     from sqlalchemy import func, select
@@ -111,10 +88,10 @@ def measure(app: Any, month: str, repeat: int) -> dict[str, Any]:
                     session.scalar(select(func.count(CheckIn.id)).join(Placement).where(where)))
 
         counts = baseline()
-        base = _median(baseline, repeat)
+        base = median_seconds(baseline, repeat)
         report = county_report.build_report(session, county, start, end)
-        seconds = _median(lambda: county_report.build_report(session, county, start, end), repeat)
-        xlsx = _median(lambda: county_report.report_xlsx(report), max(1, repeat // 2))
+        seconds = median_seconds(lambda: county_report.build_report(session, county, start, end), repeat)
+        xlsx = median_seconds(lambda: county_report.report_xlsx(report), max(1, repeat // 2))
         return {"placements": counts[0], "checkins": counts[1], "month": month,
                 "figures": {k: f.value for k, f in report.figures.items()},
                 "baseline_count_s": round(base, 4), "report_s": round(seconds, 4), "xlsx_s": round(xlsx, 4),
@@ -134,7 +111,7 @@ def main(argv: list[str] | None = None) -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-        app = _app(url)
+        app = migrated_app(url)
         from web.extensions import db
 
         with app.app_context():

@@ -25,6 +25,8 @@ from typing import Any
 import numpy as np
 import openpyxl
 
+from bench.sites import migrated_app
+
 PLACES = ("榕江县古州镇", "榕江县", "贵州省黔东南州榕江县", "榕江县忠诚镇", "榕江县车江乡")
 TITLES = ("电焊工", "普工", "采茶工", "保洁员", "厨师", "服务员", "搬运工", "钢筋工", "木工", "司机")
 HEADER = ("岗位名称", "用人单位", "工作地点", "薪资待遇", "福利待遇", "招聘人数", "截止日期", "岗位要求")
@@ -75,20 +77,6 @@ def as_xlsx(rows: list[tuple[Any, ...]]) -> bytes:
     return out.getvalue()
 
 
-def _app(database_url: str) -> Any:
-    from flask_migrate import upgrade
-
-    from web import create_app
-    from web.extensions import db
-    from web.services import places
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
-    with app.app_context():
-        upgrade()
-        places.sync_places(db.session, app.extensions["jiujin"].gazetteer)
-        db.session.commit()
-    return app
-
 
 def measure(app: Any, name: str, data: bytes, county: str) -> dict[str, Any]:
     """Parse alone, then import, then re-import the same file; seconds each."""
@@ -123,7 +111,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-        app = _app(url)
+        app = migrated_app(url)
         # Different rows for the XLSX, so its first import is not a re-upload of the CSV's.
         files = (("jobs.csv", as_csv(make_rows(args.rows))),
                  ("jobs.xlsx", as_xlsx(make_rows(args.rows, args.rows))))

@@ -19,23 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from bench.local_api import MAPPING, LocalApi, demo_postings
+from bench.sites import migrated_app
 
 SOURCE = "bench-local-api"
-
-
-def _app(database_url: str, model_path: Path) -> Any:
-    from flask_migrate import upgrade
-
-    from web import create_app
-    from web.extensions import db
-    from web.services import ingest, places
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "JIUJIN_MODEL_PATH": model_path})
-    with app.app_context():
-        upgrade()
-        places.sync_places(db.session, app.extensions["jiujin"].gazetteer)
-        db.session.commit()
-    return app, ingest
 
 
 def _timed_run(app: Any, today: date) -> dict[str, Any]:
@@ -62,13 +48,14 @@ def _timed_run(app: Any, today: date) -> dict[str, Any]:
 def run(postings: int, page_size: int, database_url: str | None, model_path: Path) -> dict[str, Any]:
     """Register the local source, run it twice, return both runs and their ratio."""
     from web.extensions import db
+    from web.services.ingest import upsert_source
 
     items = demo_postings(postings)
     with tempfile.TemporaryDirectory() as tmp, LocalApi(items, page_size=page_size) as api:
         url = database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-        app, ingest = _app(url, model_path)
+        app = migrated_app(url, JIUJIN_MODEL_PATH=model_path)
         with app.app_context():
-            ingest.upsert_source(db.session, {"name": SOURCE, "kind": "api", "url": api.url,
+            upsert_source(db.session, {"name": SOURCE, "kind": "api", "url": api.url,
                                               "trust": "bureau", "allow_private_network": True,
                                               "mapping": MAPPING, "max_pages": 1000})
             db.session.commit()
