@@ -54,12 +54,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     relevant = [max(qrels[q], key=qrels[q].__getitem__) for q in qids]
 
     folds = 1 if args.allow_alias_leakage else FOLDS
-    fold = [fold_of(t, folds) for t in texts]
+    fold_of_text = {t: fold_of(t, folds) for t in rows.values()}  # every query text, for the exclusions
+    fold = [fold_of_text[t] for t in texts]
     found: list = [()] * len(texts)
     fit_s = predict_s = 0.0
     for f in range(folds):
         started = time.perf_counter()
-        exclude = set() if args.allow_alias_leakage else {t for t in rows.values() if fold_of(t, folds) == f}
+        exclude = set() if args.allow_alias_leakage else {t for t, g in fold_of_text.items() if g == f}
         index = OccupationIndex(top_k=args.top_k or 10, exclude=exclude).fit()
         fitted = time.perf_counter()
         mine = [i for i, g in enumerate(fold) if g == f]
