@@ -66,7 +66,7 @@ class Scored:
     signals: dict[str, np.ndarray]
     lexical_query: Any
     occupations: tuple[Occupation, ...]
-    arrival: np.ndarray | None = None  # per row, when its posting arrived: breaks ties (else the row)
+    arrival: np.ndarray  # per row, when its posting arrived: breaks ties
 
     def order(self, limit: int | None = None) -> np.ndarray:
         """Positions of the best ``limit`` candidates (all if None): score, then arrival, for stable
@@ -75,8 +75,7 @@ class Scored:
         if top == 0:
             return np.empty(0, dtype=int)
         best = np.argpartition(-self.scores, top - 1)[:top] if top < len(self.rows) else np.arange(top)
-        tie = self.rows[best] if self.arrival is None else self.arrival[best]
-        return best[np.lexsort((tie, -self.scores[best]))]
+        return best[np.lexsort((self.arrival[best], -self.scores[best]))]
 
 
 class Matcher:
@@ -275,7 +274,8 @@ class Matcher:
             rows = self.candidates(query)
             count = len(rows)
         if not count or not text or not len(self.vectors_):
-            return Scored(query, np.zeros(0, dtype=np.int64), np.zeros(0), {}, None, ())
+            none = np.zeros(0, dtype=np.int64)
+            return Scored(query, none, np.zeros(0), {}, None, (), none)
         side = self._query_side(text, vector)
         if keep is not None and count > FIRST_STAGE_FROM * keep and self.sketch_ is not None:
             rows = self._shortlist(query, side, rows, split, keep)
