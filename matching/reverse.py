@@ -83,7 +83,7 @@ def worker_signals(
     lexical = np.array(
         [0.0 if r is None or doc_row is None else float((r @ doc_row.T).toarray()[0, 0]) for r in rows]
     )
-    worker_occ = matcher.occupation_index_.predict(texts)
+    worker_occ = matcher.occupation_index_.predict(texts, vectors=matcher.use_part(vectors))
     table = sig.OccupationTable().add(worker_occ)
     same, group = table.signals(posting_occ, np.arange(len(workers)))
     expectation = np.array([w.wage_expectation or np.nan for w in workers], dtype=float)

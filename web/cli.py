@@ -28,8 +28,14 @@ def _runtime() -> Any:
 
 @model_cli.command("build")
 def model_build() -> None:
-    """Build the default model folder under JIUJIN_MODEL_PATH if it is missing."""
+    """Build the default model folder under JIUJIN_MODEL_PATH if it is missing, and the
+    occupation names' USE vectors (so that the first query does not wait for them)."""
+    from matching.occupation_vectors import leads_with_use
+    from matching.occupations import default_occupation_index
+
     embedder = _runtime().embedder()
+    if leads_with_use(getattr(embedder, "blocks", None)):
+        default_occupation_index().name_vectors()
     click.echo(f"model {embedder.model_id} ready at {embedder.path}")
 
 

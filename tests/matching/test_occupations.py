@@ -4,6 +4,7 @@ import pytest
 
 from matching.occupation_text import clean_title as clean_title_text
 from matching.occupations import (
+    Occupation,
     OccupationEntry,
     OccupationIndex,
     clean_title,
@@ -181,3 +182,21 @@ def test_prediction_is_deterministic_and_batch_independent(index):
     assert index.predict(texts) == one_by_one
     assert index.predict(texts, batch_size=3) == one_by_one
     assert OccupationIndex().fit().predict(texts) == one_by_one
+
+
+def test_an_official_name_names_its_entry_alone(index):
+    guessed = index.predict(["养鸡场饲养员"])[0]  # not a name: runners-up come along
+    assert len(guessed) > 1
+    for text in ("焊工", "急招焊工 包吃住", "销售人员"):
+        found = index.predict([text])[0]
+        entry = next(e for e in index.entries_ if e.name == clean_title(text))
+        assert found == (Occupation(entry.code, entry.name, 1.0, entry.name),)
+
+
+def test_entries_that_share_a_name_are_both_named():
+    entries = [OccupationEntry("6-01-01-00", "修鞋工", 3), OccupationEntry("6-01-01-01", "修鞋工", 4),
+               OccupationEntry("6-01-02-01", "制鞋工", 4, ("鞋厂工人",))]
+    found = OccupationIndex().fit(entries).predict(["修鞋工", "制鞋工人"])
+    assert [o.code for o in found[0]] == ["6-01-01-00", "6-01-01-01"]
+    assert all(o.confidence == 1.0 for o in found[0])
+    assert found[1][0].code == "6-01-02-01"  # not a name: guessed as before
