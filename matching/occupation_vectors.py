@@ -139,7 +139,7 @@ class NameVectors:
 
 def leads_with_use(blocks: Sequence[tuple[str, int]] | None) -> bool:
     """Whether a model's vectors begin with a USE block (the default model's do)."""
-    return bool(blocks) and tuple(blocks[0]) == (USE_BLOCK, USE_DIM)
+    return blocks is not None and len(blocks) > 0 and tuple(blocks[0]) == (USE_BLOCK, USE_DIM)
 
 
 def use_part(vectors: np.ndarray, blocks: Sequence[tuple[str, int]] | None) -> np.ndarray | None:
