@@ -19,6 +19,8 @@ from __future__ import annotations
 import importlib.metadata
 import os
 import tempfile
+import threading
+import zipfile
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -54,19 +56,21 @@ def _cache_file(cache_dir: Path) -> Path:
 
 
 _loaded: dict[Path, dict[str, np.ndarray]] = {}
+_lock = threading.Lock()  # serving threads may ask for the names' vectors at once
 
 
 def name_vectors(names: Sequence[str], cache_dir: Path | None = CACHE_DIR) -> np.ndarray:
     """USE vectors of the names (rows in the same order), from the cache where it has them."""
     if cache_dir is None:
         return encode_use(names)
-    path = _cache_file(cache_dir)
+    with _lock:
+        return _cached_vectors(names, _cache_file(cache_dir))
+
+
+def _cached_vectors(names: Sequence[str], path: Path) -> np.ndarray:
     known = _loaded.get(path)
     if known is None:
-        known = {}
-        if path.exists():
-            with np.load(path, allow_pickle=False) as stored:
-                known = dict(zip(stored["names"].tolist(), stored["vectors"], strict=True))
+        known = _read(path)
         _loaded[path] = known
     missing = [n for n in dict.fromkeys(names) if n not in known]
     if missing:
@@ -75,6 +79,15 @@ def name_vectors(names: Sequence[str], cache_dir: Path | None = CACHE_DIR) -> np
     if not names:
         return np.zeros((0, USE_DIM), np.float32)
     return np.vstack([known[n] for n in names])
+
+
+def _read(path: Path) -> dict[str, np.ndarray]:
+    """The cached vectors by name; none when the file is missing or unreadable (it is rebuilt)."""
+    try:
+        with np.load(path, allow_pickle=False) as stored:
+            return dict(zip(stored["names"].tolist(), stored["vectors"], strict=True))
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        return {}
 
 
 def _save(path: Path, known: dict[str, np.ndarray]) -> None:

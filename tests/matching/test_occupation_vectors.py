@@ -58,6 +58,17 @@ def test_name_vectors_are_cached_and_reused(tmp_path, monkeypatch):
     assert np.array_equal(grown[0], first[0])
 
 
+def test_an_unreadable_cache_is_rebuilt(tmp_path):
+    ov.name_vectors(["焊工"], tmp_path)
+    (path,) = tmp_path.glob("names-use-*.npz")
+    path.write_bytes(b"not a zip file")
+    ov._loaded.clear()
+    again = ov.name_vectors(["焊工", "厨师"], tmp_path)
+    assert np.allclose(again, ov.encode_use(["焊工", "厨师"]), atol=1e-6)
+    with np.load(path) as stored:
+        assert sorted(stored["names"].tolist()) == sorted(["焊工", "厨师"])
+
+
 def test_use_part_reads_only_a_leading_use_block():
     vectors = np.random.default_rng(1).standard_normal((2, 896)).astype(np.float32)
     part = ov.use_part(vectors, [("use", 512), ("minilm", 384)])
