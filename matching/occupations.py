@@ -349,9 +349,12 @@ class OccupationIndex:
             if confidence < self.min_confidence:
                 continue
             lo, hi = self.alias_range_[i]
-            alias = str(self.names_[lo + int(np.argmax(sims[lo:hi]))]) if hi > lo else self.entries_[i].name
-            found.append(Occupation(self.entries_[i].code, self.entries_[i].name,
-                                    round(confidence, 4), _longest_shared(folded, alias)))
+            name = self.entries_[i].name
+            alias = str(self.names_[lo + int(np.argmax(sims[lo:hi]))]) if hi > lo else name
+            said = _longest_shared(folded, alias)
+            if said == alias and alias not in folded:  # nothing shared: found by meaning or by one character
+                said = name  # never quote words the text does not hold
+            found.append(Occupation(self.entries_[i].code, name, round(confidence, 4), said))
         return tuple(found)
 
 

@@ -70,6 +70,7 @@ INTERCEPT = -5.846
 PROXIMITY_SCALE_KM = 30.0
 UNKNOWN = 0.5
 OCCUPATION_SHOWN = 0.09  # joint confidence from which a reason names the shared occupation
+OCCUPATION_SAID = 0.2  # and the worker's own, so that a faint guess is never put in their mouth
 EMPLOYMENT_TYPES = ("full_time", "part_time", "day_labour", "seasonal")  # codes 1..4; 0 = unknown
 OPEN_TYPES = ("full_time", "part_time", "day_labour")  # without dates, no fixed period
 RECENCY_SCALE_DAYS = 30.0
@@ -311,9 +312,12 @@ class OccupationTable:
 
 
 def shared_occupation(mine: Sequence[Occupation], theirs: Sequence[Occupation]) -> Occupation | None:
-    """The occupation both name with the highest joint confidence (``mine``'s words as evidence)."""
+    """The occupation both name with the highest joint confidence (``mine``'s words as evidence),
+    among those ``mine`` names with confidence ``OCCUPATION_SAID`` or more."""
     best: tuple[float, Occupation] | None = None
     for a in mine:
+        if a.confidence < OCCUPATION_SAID:
+            continue
         for b in theirs:
             if a.code == b.code and (best is None or a.confidence * b.confidence > best[0]):
                 best = (a.confidence * b.confidence, a)

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from matching import occupation_vectors as ov
+from matching.occupation_text import clean_name, clean_title
 from matching.occupations import default_occupation_index
 
 
@@ -28,6 +29,16 @@ def test_meaning_replaces_siblings_that_only_share_characters(index):
     assert meant[1][0].name == "道路货运汽车驾驶员"
     assert "营销员" in names_of(plain[1][:3]) and "营销员" not in names_of(meant[1])
     assert meant[1][1].name == "客运车辆驾驶员"
+
+
+def test_evidence_is_words_the_text_holds_or_the_name_itself(index):
+    # An entry found by meaning shares no words with the text: its evidence is its own name,
+    # never an alias the worker did not say (a reason quotes it as "和你说的…").
+    texts = ["帮人看孩子", "想在家附近找点零工", "想找包吃住的工作", "会砌砖贴瓷砖", "抖音带货主播"]
+    for text, found in zip(texts, index.predict(texts, vectors=ov.encode_use(texts)), strict=True):
+        assert found
+        for o in found:
+            assert o.evidence == o.name or o.evidence in clean_name(clean_title(text)), (text, o)
 
 
 def test_one_text_with_its_vector_is_scored_as_in_a_batch(index):

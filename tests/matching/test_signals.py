@@ -94,6 +94,18 @@ def test_english_explanation_says_the_same_things():
     )
 
 
+def test_a_reason_names_only_an_occupation_the_worker_was_fairly_sure_of():
+    posting_side = (Occupation("4-02-07-10", "网约配送员", 1.0, "网约配送员"),)
+    faint = (Occupation("4-02-07-10", "网约配送员", 0.19, "工作"),)
+    assert sig.shared_occupation(faint, posting_side) is None
+    fair = (Occupation("4-02-07-10", "网约配送员", 0.2, "外卖"),)
+    assert sig.shared_occupation(fair, posting_side) == fair[0]
+    # The surer of two shared occupations is named, by joint confidence.
+    both = (Occupation("6-18-02-04", "焊工", 0.5, "电焊"), fair[0])
+    theirs = (*posting_side, Occupation("6-18-02-04", "焊工", 0.9, "焊工"))
+    assert sig.shared_occupation(both, theirs) == both[0]
+
+
 def test_rank_in_english(matcher):
     top = matcher.rank(Query("会电焊", *RONGJIANG, max_km=20), lang="en")[0]
     assert top.reason.startswith("close to home · ¥4,500–6,000 a month")
