@@ -1,13 +1,14 @@
 """The occupation index's second reading: what the names and aliases *mean*, as USE vectors.
 
-Character n-grams find the occupation a title spells out ("电焊工" → 焊工); they miss one it only
-means ("抖音带货" → 互联网营销师, "橱柜设计师" → 室内装饰设计师). So the index also compares a text's
-multilingual USE vector (the first block of the default model: ``matching.embedders``) with
-every name's USE vector, at two grains: the best name of each entry and the entry's centroid
-(the mean of its names' vectors). ``OccupationIndex`` adds both, weighted, to its character
-score when a text comes with its USE vector: a worker's query does, because the matcher has
-embedded it anyway; a posting's title does not (postings are embedded as title plus
-description), so postings are read by their characters only.
+Character n-grams find the occupation a title spells out ("电焊工" → 焊工); where the words only
+*mean* it, they fill the runners-up with whatever shares a character ("帮人看孩子": 家政服务员,
+then 市场营销专业人员 and 电子工程技术人员; "开大车跑长途": 道路货运汽车驾驶员, then 营销员). So the
+index also compares a text's multilingual USE vector (the first block of the default model:
+``matching.embedders``) with every name's USE vector, at two grains: the best name of each entry
+and the entry's centroid (the mean of its names' vectors). ``OccupationIndex`` adds both,
+weighted, to its character score when a text comes with its USE vector: a worker's query does,
+because the matcher has embedded it anyway; a posting's title does not (postings are embedded as
+title plus description), so postings are read by their characters only.
 
 The names' vectors are computed once per installed USE version and kept in
 ``instance/cache/occupations/`` (one ``.npz``: names and vectors); a name not yet there (an

@@ -301,7 +301,7 @@ class Matcher:
             vector = self.embedder.encode([text])[0]
         occupations = self._occupation_cache.get(text)
         if occupations is None:
-            with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+            with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):  # one text
                 occupations = self.occupation_index_.predict([text], vectors=self.use_part(vector))[0]
             self._occupation_cache.put(text, occupations)
         self.lexical_.refresh()
