@@ -9,6 +9,10 @@ timeout = 120
 # 4094-byte request line, so searches (GET, bookmarkable) get the largest finite limit.
 limit_request_line = 8190
 accesslog = "-"
+# The path without its query string, and no referrer: queries carry what people typed (a search's
+# words and home, a clerk's lookup by name or phone), which has no place in an access log.
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)s'
+
 
 
 def post_worker_init(worker):

@@ -23,6 +23,7 @@ def create_app(config: dict[str, Any] | None = None) -> APIFlask:
     app.config["AUTO_404_RESPONSE"] = False
     if config:
         app.config.from_mapping(config)
+    register_logging(app)
     register_converters(app)
     register_extensions(app)
     register_auth(app)
@@ -31,6 +32,14 @@ def create_app(config: dict[str, Any] | None = None) -> APIFlask:
     register_errors(app)
     register_cli(app)
     return app
+
+
+def register_logging(app: APIFlask) -> None:
+    """In production, no log record carries a phone number, code or password hash (web.logsafety)."""
+    if app.config.get("JIUJIN_ENV") == "production":
+        from web import logsafety
+
+        logsafety.install()
 
 
 def register_converters(app: APIFlask) -> None:

@@ -9,6 +9,11 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
+ENVS = ("development", "production")
+DEV_SECRET = "dev-only-not-secret"
+# A secret that a person can type from memory is one an attacker can guess: 32 characters is what
+# `python -c "import secrets; print(secrets.token_urlsafe(32))"` (43) comfortably exceeds.
+MIN_SECRET_LENGTH = 32
 
 
 def _bool(value: str | None, default: bool) -> bool:
@@ -23,6 +28,27 @@ def _int(name: str, default: int) -> int:
         return int(value) if value else default
     except ValueError:
         raise RuntimeError(f"{name} must be an integer, got {value!r}") from None
+
+
+def _env() -> str:
+    """JIUJIN_ENV, exactly one of ENVS: a misspelt "Production" must not quietly run as development."""
+    env = os.environ.get("JIUJIN_ENV") or "development"
+    if env not in ENVS:
+        raise RuntimeError(f"JIUJIN_ENV must be one of {', '.join(ENVS)}; got {env!r}")
+    return env
+
+
+def _secret(env: str) -> str:
+    """SECRET_KEY; production refuses a missing, blank, short or published one."""
+    secret = os.environ.get("SECRET_KEY", "")
+    if env != "production":
+        return secret or DEV_SECRET
+    if not secret.strip() or secret == DEV_SECRET:
+        raise RuntimeError("SECRET_KEY must be set when JIUJIN_ENV=production")
+    if len(secret.strip()) < MIN_SECRET_LENGTH:
+        raise RuntimeError(
+            f"SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters when JIUJIN_ENV=production")
+    return secret
 
 
 @dataclass(frozen=True)
@@ -44,13 +70,13 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        """Read JIUJIN_* and friends; production refuses to start without a SECRET_KEY."""
-        env = os.environ.get("JIUJIN_ENV", "development")
-        secret = os.environ.get("SECRET_KEY", "")
-        if not secret:
-            if env == "production":
-                raise RuntimeError("SECRET_KEY must be set when JIUJIN_ENV=production")
-            secret = "dev-only-not-secret"
+        """Read JIUJIN_* and friends; refuse a configuration that would be unsafe in production."""
+        env = _env()
+        secret = _secret(env)
+        notify_channel = os.environ.get("JIUJIN_NOTIFY_CHANNEL") or "log"
+        if env == "production" and notify_channel == "log":
+            raise RuntimeError("JIUJIN_NOTIFY_CHANNEL=log writes one-time codes to the log: production needs "
+                               "sms or wechat (with JIUJIN_NOTIFY_URL)")
         default_db = f"sqlite:///{INSTANCE / 'jiujin.sqlite3'}"
         return cls(
             env=env,
@@ -60,7 +86,7 @@ class Settings:
             load_demo=_bool(os.environ.get("JIUJIN_LOAD_DEMO"), env != "production"),
             scheduler_lock=Path(os.environ.get("JIUJIN_SCHEDULER_LOCK") or INSTANCE / "scheduler.lock"),
             index_refresh_seconds=_int("JIUJIN_INDEX_REFRESH_SECONDS", 30),
-            notify_channel=os.environ.get("JIUJIN_NOTIFY_CHANNEL") or "log",
+            notify_channel=notify_channel,
             notify_url=os.environ.get("JIUJIN_NOTIFY_URL", ""),
             ratelimit_storage=os.environ.get("RATELIMIT_STORAGE_URI") or "memory://",
             map_tiles_url=os.environ.get("JIUJIN_MAP_TILES_URL") or (
@@ -70,10 +96,13 @@ class Settings:
 
     def flask_config(self) -> dict[str, Any]:
         """The Flask config keys these settings become."""
+        production = self.env == "production"
         return {
+            "JIUJIN_ENV": self.env,
             "SECRET_KEY": self.secret_key,
             "SQLALCHEMY_DATABASE_URI": self.database_url,
-            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            # Production logs never carry SQL parameters (phone numbers, password hashes, free text).
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": production},
             "JIUJIN_MODEL_PATH": self.model_path,
             "JIUJIN_LOAD_DEMO": self.load_demo,
             "JIUJIN_SCHEDULER_LOCK": self.scheduler_lock,
@@ -85,8 +114,8 @@ class Settings:
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
-            "SESSION_COOKIE_SECURE": self.env == "production",
-            "REMEMBER_COOKIE_SECURE": self.env == "production",
+            "SESSION_COOKIE_SECURE": production,
+            "REMEMBER_COOKIE_SECURE": production,
             "JSON_AS_ASCII": False,
             "MAX_CONTENT_LENGTH": 1 * 1024 * 1024,
         }

@@ -23,12 +23,18 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(app, database_url, model_path):
+def server_log(tmp_path_factory):
+    """Where the server's output (its access log included) goes."""
+    return tmp_path_factory.mktemp("gunicorn") / "out.log"
+
+
+@pytest.fixture(scope="module")
+def server(app, database_url, model_path, server_log):
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "JIUJIN_MODEL_PATH": str(model_path)}
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py",
                              "--bind", f"127.0.0.1:{port}", "wsgi:app"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=server_log.open("wb"), stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -60,3 +66,15 @@ def test_an_oversized_search_is_refused_with_a_4xx_not_a_crash(server):
     status, _ = _get(server + "/search?" + urllib.parse.urlencode({"q": "电焊" * 50_000, "place": "榕江"}))
     assert 400 <= status < 500
     assert _get(server + "/healthz")[0] == 200  # the server is still there
+
+
+def test_the_access_log_keeps_paths_but_not_what_people_typed(server, server_log):
+    query = {"q": "会开叉车", "place": "榕江县古州镇", "phone": "13800138099"}
+    _get(server + "/search?" + urllib.parse.urlencode(query))
+    deadline = time.monotonic() + 10
+    while "GET /search " not in server_log.read_text("utf-8", "replace") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    logged = server_log.read_text("utf-8", "replace")
+    assert "GET /search HTTP/1.1\" 200" in logged
+    for typed in [*query.values(), *(urllib.parse.quote(v) for v in query.values()), "?q="]:
+        assert typed not in logged
