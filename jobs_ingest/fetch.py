@@ -11,9 +11,12 @@ from __future__ import annotations
 import base64
 import json
 import socket
+import threading
 import time
+import weakref
 import zlib
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -158,10 +161,11 @@ class Fetcher:
         self._last_request: dict[str, float] = {}
         self._session = requests.Session()
         self._session.trust_env = False  # no proxies or .netrc from the environment
-        if not allow_private_network:
-            adapter = guarded_adapter(address_allowed)
-            for prefix in ("http://", "https://"):
-                self._session.mount(prefix, adapter)
+        # Every socket this fetcher opens, so a request's total deadline can cut any read short.
+        self._sockets: weakref.WeakSet[socket.socket] = weakref.WeakSet()
+        adapter = guarded_adapter(None if allow_private_network else address_allowed, self._sockets.add)
+        for prefix in ("http://", "https://"):
+            self._session.mount(prefix, adapter)
 
     @classmethod
     def for_source(cls, config: SourceConfig, **kwargs: Any) -> Fetcher:
@@ -278,12 +282,28 @@ class Fetcher:
         return response
 
     def _send(self, url: str, max_bytes: int) -> Response:
+        """One try at ``url``, all of it (connecting, headers, body) within ``total_timeout``."""
         headers = {"User-Agent": self.policy.user_agent, "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5",
                    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,"
                              "application/json;q=0.9,*/*;q=0.8"}
         if self.cache is not None:
             headers.update(self.cache.validators(url))
         self._respect_crawl_delay(url)
+        deadline = _Deadline(self.policy.total_timeout, self._sockets)
+        overdue = FetchError("timeout", f"{url} took over {self.policy.total_timeout} s", url=url)
+        with deadline:
+            try:
+                response = self._exchange(url, headers, max_bytes)
+            except Exception:
+                if deadline.expired:
+                    raise overdue from None
+                raise
+        if deadline.expired:  # a body that ends with the connection looks complete when cut short
+            raise overdue
+        return response
+
+    def _exchange(self, url: str, headers: dict[str, str], max_bytes: int) -> Response:
+        """The request and its capped body, library failures mapped to ``FetchError`` reasons."""
         timeout = (self.policy.connect_timeout, self.policy.read_timeout)
         try:
             with self._session.get(url, headers=headers, stream=True, allow_redirects=False,
@@ -341,6 +361,35 @@ class Fetcher:
             if after is not None:
                 return after
         return self._backoff(attempt)
+
+
+class _Deadline:
+    """Cuts a request short when its total time runs out, whatever it is waiting for.
+
+    A socket timeout bounds each read, not their sum: a server that drips a byte every few
+    seconds (in the headers or the body) would hold a run for ever. When the time is up this
+    shuts down the fetcher's sockets, which wakes the blocked read; the caller then reports a
+    timeout. (Idle pooled sockets shut down with it are simply reconnected next time.)
+    """
+
+    def __init__(self, seconds: float, sockets: weakref.WeakSet[socket.socket]):
+        self.expired = False
+        self._sockets = sockets
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+
+    def _expire(self) -> None:
+        self.expired = True
+        for sock in list(self._sockets):
+            with suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
 
 
 def _origin(url: str) -> str:

@@ -71,16 +71,23 @@ def _checked(sock: socket.socket, address_allowed: AddressCheck) -> socket.socke
     return sock
 
 
-def guarded_adapter(address_allowed: AddressCheck = is_public) -> HTTPAdapter:
-    """A requests adapter whose connections refuse peers that ``address_allowed`` rejects."""
+def guarded_adapter(address_allowed: AddressCheck | None = is_public,
+                    on_connect: Callable[[socket.socket], None] | None = None) -> HTTPAdapter:
+    """A requests adapter whose connections refuse peers that ``address_allowed`` rejects (``None``:
+    any peer) and hand each connected socket (TLS-wrapped where it is) to ``on_connect``."""
 
     class _Connection(HTTPConnection):
         def _new_conn(self) -> socket.socket:
-            return _checked(super()._new_conn(), address_allowed)
+            sock = super()._new_conn()
+            return sock if address_allowed is None else _checked(sock, address_allowed)
 
-    class _TLSConnection(HTTPSConnection):
-        def _new_conn(self) -> socket.socket:
-            return _checked(super()._new_conn(), address_allowed)
+        def connect(self) -> None:
+            super().connect()
+            if on_connect is not None and self.sock is not None:
+                on_connect(self.sock)
+
+    class _TLSConnection(_Connection, HTTPSConnection):
+        """The same checks, then TLS (HTTPSConnection.connect wraps the checked socket)."""
 
     class _Pool(HTTPConnectionPool):
         ConnectionCls = _Connection

@@ -137,6 +137,59 @@ def test_a_slow_server_times_out(site: Site, sleeps: list[float]) -> None:
     assert caught.value.reason == "timeout"
 
 
+def _drip(handler: Handler, data: bytes, every: float = 0.2) -> None:
+    """Write ``data`` one byte at a time: each read is quick, their sum is long."""
+    try:
+        for byte in data:
+            handler.wfile.write(bytes([byte]))
+            handler.wfile.flush()
+            time.sleep(every)
+    except OSError:  # the client hung up: what the deadline is for
+        pass
+    handler.close_connection = True
+
+
+def _drip_body(handler: Handler) -> None:
+    handler.send_response(200)
+    handler.send_header("Content-Type", "text/html")
+    handler.send_header("Content-Length", "100")
+    handler.end_headers()
+    _drip(handler, b"x" * 100)
+
+
+def _drip_body_until_close(handler: Handler) -> None:
+    handler.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n")
+    _drip(handler, b"y" * 100)
+
+
+def _drip_headers(handler: Handler) -> None:
+    _drip(handler, b"HTTP/1.1 200 OK\r\nX-Slow: " + b"z" * 100 + b"\r\n\r\nlate")
+
+
+@pytest.mark.parametrize("route", [_drip_body, _drip_body_until_close, _drip_headers])
+def test_a_dripping_server_is_cut_off_at_the_total_deadline(site: Site, sleeps: list[float], route) -> None:
+    site.routes["/drip"] = route
+    site.add("/robots.txt", b"", status=404)
+    policy = FetchPolicy(read_timeout=5, total_timeout=1.0, retries=0)
+    http = Fetcher(policy, allow_private_network=True, sleep=sleeps.append)
+    started = time.monotonic()
+    with http, pytest.raises(FetchError) as caught:
+        http.get(site.url("/drip"))
+    assert caught.value.reason == "timeout" and "took over 1.0 s" in caught.value.detail
+    assert time.monotonic() - started < 3  # each byte came well within the 5 s read timeout
+
+
+def test_a_deadline_that_expires_leaves_the_fetcher_usable(site: Site, sleeps: list[float]) -> None:
+    site.routes["/drip"] = _drip_body
+    site.add("/robots.txt", b"", status=404)
+    site.add("/quick", b"<p>quick</p>")
+    http = Fetcher(FetchPolicy(total_timeout=0.6, retries=0), allow_private_network=True, sleep=sleeps.append)
+    with http:
+        with pytest.raises(FetchError):
+            http.get(site.url("/drip"))
+        assert http.get(site.url("/quick")).text() == "<p>quick</p>"
+
+
 def test_robots_txt_is_obeyed_and_read_once_per_host(site: Site, fetcher: Fetcher) -> None:
     site.add("/robots.txt", "User-agent: *\nDisallow: /private/\n", headers={"Content-Type": "text/plain"})
     fetcher.get(site.url("/bureau/job-101.html"))
