@@ -4,6 +4,9 @@ import os
 
 workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# Threaded workers that answer 503 + Retry-After to a request that waited over
+# JIUJIN_MAX_QUEUE_SECONDS for a thread, instead of serving it late (web/shedding.py).
+worker_class = "web.shedding.ShedWorker"
 timeout = 120
 # A 500-character Chinese description is ~4.5 KB once URL-encoded: more than gunicorn's default
 # 4094-byte request line, so searches (GET, bookmarkable) get the largest finite limit.

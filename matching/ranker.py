@@ -44,7 +44,7 @@ PROXIMITY_SCALE_KM = sig.PROXIMITY_SCALE_KM
 # (measured).
 SHORTLIST = 2000
 FIRST_STAGE_FROM = 3
-QUERY_CACHE = 1024  # query texts whose occupations and lexical row are kept (least recently used go)
+QUERY_CACHE = 1024  # query texts whose vector, occupations and lexical row are kept (least recently used go)
 
 
 class Embedder(Protocol):
@@ -126,6 +126,7 @@ class Matcher:
         self.trust_ = np.zeros(0)
         self.sketch_: Sketch | None = None
         self.housed_view_: HousedView | None = None
+        self._vector_cache = TextCache(QUERY_CACHE)
         self._occupation_cache = TextCache(QUERY_CACHE)
         self._lexical_cache = TextCache(QUERY_CACHE)
         self.arrival_ = np.zeros(0, dtype=np.int64)
@@ -296,9 +297,17 @@ class Matcher:
                       side.lexical, side.occupations, self.arrival_[rows])
 
     def _query_side(self, text: str, vector: np.ndarray | None) -> QuerySide:
-        """The query's vector, lexical row and occupations; the last two cached by text."""
+        """The query's vector, lexical row and occupations, each cached by text.
+
+        Embedding is most of a query's CPU time, and the same texts come again and again (the
+        home page's ready-made searches, common phrasings, a profile's daily matches).
+        """
         if vector is None:
-            vector = self.embedder.encode([text])[0]
+            vector = self._vector_cache.get(text)
+        if vector is None:
+            vector = np.array(self.embedder.encode([text])[0])
+            vector.setflags(write=False)  # shared by every later query with this text
+            self._vector_cache.put(text, vector)
         occupations = self._occupation_cache.get(text)
         if occupations is None:
             with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):  # one text

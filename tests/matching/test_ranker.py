@@ -176,3 +176,20 @@ def test_rows_are_stored_by_place_and_exact_cosines_read_them_in_runs():
         m._cosines(query, scattered),
         signals.block_cosines(m.vectors_[scattered], m.block_norms_[scattered], query, [0, 64]),
         rtol=1e-5, atol=1e-6)
+
+
+def test_a_repeated_query_text_is_embedded_once():
+    class Counting(CharEmbedder):
+        calls = 0
+
+        def encode(self, texts):
+            Counting.calls += len(texts)
+            return super().encode(texts)
+
+    matcher = Matcher(Counting()).fit(welding_postings())
+    calls_after_fit = Counting.calls
+    first = matcher.rank(Query("会电焊", *RONGJIANG, max_km=60))
+    again = matcher.rank(Query("会电焊", *RONGJIANG, max_km=20))  # same words, another reach
+    other = matcher.rank(Query("会砌砖", *RONGJIANG, max_km=60))
+    assert Counting.calls - calls_after_fit == 2  # one per distinct text
+    assert set(ids(again)) <= set(ids(first)) and other
