@@ -30,6 +30,7 @@ def create_app(config: dict[str, Any] | None = None) -> APIFlask:
     register_blueprints(app)
     register_errors(app)
     register_cli(app)
+    register_static(app)
     return app
 
 
@@ -117,6 +118,13 @@ def register_blueprints(app: APIFlask) -> None:
 def register_errors(app: APIFlask) -> None:
     """Friendly pages for 404/413/500 on the site; JSON errors stay JSON under /api."""
     from web.views.errors import register
+
+    register(app)
+
+
+def register_static(app: APIFlask) -> None:
+    """Fingerprinted static URLs with a long cache lifetime; compressed responses."""
+    from web.static_files import register
 
     register(app)
 
