@@ -101,6 +101,7 @@ def register_blueprints(app: APIFlask) -> None:
         health,
         jobs,
         moderation,
+        push_reply,
         search,
         seeker,
     )
@@ -113,6 +114,7 @@ def register_blueprints(app: APIFlask) -> None:
         csrf.exempt(blueprint)  # the API checks its own: a bearer token, or X-CSRFToken with a cookie
         app.register_blueprint(blueprint)
     app.register_blueprint(health.bp)
+    app.register_blueprint(push_reply.bp)
 
 
 def register_errors(app: APIFlask) -> None:

@@ -253,6 +253,12 @@ def test_push_records_once_and_sends(client: Any, app: Any, world: Any, db_sessi
     outbox = app.extensions["jiujin_notify"].outbox
     sent_before = len(outbox)
     data = {"csrf_token": token, "posting_ids": [str(posting.id)], "worker_ids": [str(own_id), str(cong_id)]}
+    warned = client.post("/collab/push", data=data)  # 从江's worker will not relocate: warned, nothing sent
+    page = warned.get_data(as_text=True)
+    assert warned.status_code == 409 and "不愿外出，只找30公里内的工作；电焊工（天河区）在" in page
+    assert 'name="confirm"' in page and f'value="{cong_id}" checked' in page
+    assert len(outbox) == sent_before and db_session.scalar(select(func.count(JobPush.id))) == 0
+    data["confirm"] = "1"
     response = client.post("/collab/push", data=data, follow_redirects=True)
     assert response.status_code == 200 and "新推送2条" in response.get_data(as_text=True)
     pushes = db_session.scalars(select(JobPush).where(JobPush.posting_id == posting.id)).all()

@@ -14,8 +14,9 @@ from werkzeug.wrappers import Response
 from web.extensions import db, transaction
 from web.policy import audit, current_scope, guard
 from web.services import collab
-from web.services.collab import Area, CollabError, OutOfScope
+from web.services.collab import Area, CollabError, NeedsConfirmation, OutOfScope
 from web.services.xlsx import send_xlsx
+from web.views.push_reply import reply_for_pushes
 from web.views.seeker import map_config
 
 bp = Blueprint("collab", __name__, url_prefix="/collab")
@@ -118,14 +119,17 @@ def funnel() -> Any:
     return _render("collab/funnel.html", data=collab.funnel(db.session, _area(), occupations()))
 
 
-def _push_page(errors: dict[str, str] | None = None, status: int = 200) -> Any:
+def _push_page(errors: dict[str, str] | None = None, status: int = 200,
+               warnings: list[dict[str, Any]] | None = None) -> Any:
     args = request.values
     area = _area()
     workers = collab.candidate_workers(db.session, area, occupations(), group=args.get("group", "")[:8],
                                        county=args.get("county", "")[:12],
                                        relocate=args.get("relocate") == "1")
+    chosen = {"posting_ids": set(args.getlist("posting_ids")), "worker_ids": set(args.getlist("worker_ids"))}
     return _render("collab/push.html", workers=workers, postings=collab.open_postings(db.session, area),
-                   form=args, errors=errors or {}, counties=_county_choices(workers)), status
+                   form=args, errors=errors or {}, counties=_county_choices(workers),
+                   warnings=warnings or [], chosen=chosen), status
 
 
 def _county_choices(workers: list[dict[str, Any]]) -> list[str]:
@@ -146,9 +150,12 @@ def push() -> Any:
     try:
         with transaction() as s:
             result = collab.push_postings(s, current_app.extensions["jiujin_notify"], _area(), posting_ids,
-                                          worker_ids, current_user.id)
+                                          worker_ids, current_user.id, reply=reply_for_pushes(),
+                                          confirmed=request.form.get("confirm") == "1")
     except OutOfScope as exc:
         not_found("collab.push", exc)
+    except NeedsConfirmation as exc:
+        return _push_page({exc.field: gettext(exc.message, n=len(exc.warnings))}, 409, exc.warnings)
     except CollabError as exc:
         return _push_page({exc.field: gettext(exc.message)}, 400)
     flash(gettext("新推送%(created)s条（之前推送过的%(existing)s条不重复），短信发出%(sent)s条，"
