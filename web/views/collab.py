@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
@@ -37,8 +38,15 @@ COLUMNS: dict[str, list[tuple[str, Any]]] = {
     "funnel-counties": [*COUNTY, *STAGE_COLUMNS],
     "funnel-groups": [("code", _l("大类")), ("name", _l("职业大类")), *STAGE_COLUMNS],
     "pushes": [("pushed_at", _l("推送时间")), ("worker", _l("劳动力")), ("county_code", _l("县代码")),
-               ("key", _l("重点帮扶县")), ("title", _l("岗位")), ("response", _l("回复"))],
+               ("key", _l("重点帮扶县")), ("title", _l("岗位")), ("employer", _l("用人单位")),
+               ("place", _l("岗位地点")), ("contact", _l("劳动力电话")), ("response", _l("回复"))],
 }
+TITLES = {"supply-groups": _l("供需对比：按职业大类"), "supply-minor": _l("供需对比：按职业中类"),
+          "supply-pay": _l("供需对比：东部岗位按月薪档和住宿"),
+          "supply-counties": _l("供需对比：西部劳动力按县"),
+          "funnel-months": _l("转化漏斗：按月份"), "funnel-counties": _l("转化漏斗：按西部县"),
+          "funnel-groups": _l("转化漏斗：按职业大类"), "pushes": _l("推送和回复")}
+CHINA = ZoneInfo("Asia/Shanghai")
 RESPONSES = {"interested": _l("有意向"), "not_interested": _l("没兴趣"), "applied": _l("已申请"),
              "": _l("未回复")}
 
@@ -220,7 +228,17 @@ def export(name: str) -> Response:
     else:
         rows = collab.funnel(db.session, area, occupations())[_TABLES[name]]
     columns = [(k, str(label)) for k, label in COLUMNS[name]]
-    return send_xlsx(display_rows(name, rows), f"{name}.xlsx", columns)
+    return send_xlsx(display_rows(name, rows), f"{name}.xlsx", columns, heading=export_heading(name, area))
+
+
+def export_heading(name: str, area: Area) -> list[str]:
+    """The lines above an export's table: what it is, for which pair, when (China time), which filters."""
+    pairs = dict(collab.pair_names(db.session, [area.pair_id])) if area.pair_id else {}
+    pair = pairs.get(area.pair_id, "") if area.pair_id else gettext("全部（不限地区）")
+    filters = gettext("只看重点帮扶县") if area.key_only else gettext("全部县")
+    return [str(TITLES[name]), gettext("结对：%(pair)s", pair=pair),
+            gettext("导出时间：%(time)s（北京时间）", time=datetime.now(CHINA).strftime("%Y-%m-%d %H:%M")),
+            gettext("筛选：%(filters)s", filters=filters)]
 
 
 _TABLES = {"supply-groups": "groups", "supply-minor": "minor", "supply-pay": "pay",
