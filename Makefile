@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup test check lint bench clean translations vendor
+.PHONY: run check-port setup test check lint bench clean translations vendor
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,11 @@ setup: $(VENV)/.runtime
 	$(FLASK) model build
 	$(FLASK) demo load --if-empty
 
-run: setup
+# Before setup (a minute or more): a taken port fails at once, with the way out.
+check-port:
+	@$(PYTHON) scripts/check_port.py $(HOST) $(PORT)
+
+run: check-port setup
 	@echo "Jiujin on http://$(HOST):$(PORT)/  (Ctrl-C stops the site and the scheduler)"
 	$(FLASK) scheduler & sched=$$!; \
 	trap 'kill $$sched 2>/dev/null' EXIT INT TERM; \

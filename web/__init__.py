@@ -31,6 +31,7 @@ def create_app(config: dict[str, Any] | None = None) -> APIFlask:
     register_blueprints(app)
     register_errors(app)
     register_cli(app)
+    register_static(app)
     return app
 
 
@@ -109,6 +110,7 @@ def register_blueprints(app: APIFlask) -> None:
         health,
         jobs,
         moderation,
+        push_reply,
         search,
         seeker,
     )
@@ -121,11 +123,19 @@ def register_blueprints(app: APIFlask) -> None:
         csrf.exempt(blueprint)  # the API checks its own: a bearer token, or X-CSRFToken with a cookie
         app.register_blueprint(blueprint)
     app.register_blueprint(health.bp)
+    app.register_blueprint(push_reply.bp)
 
 
 def register_errors(app: APIFlask) -> None:
     """Friendly pages for 404/413/500 on the site; JSON errors stay JSON under /api."""
     from web.views.errors import register
+
+    register(app)
+
+
+def register_static(app: APIFlask) -> None:
+    """Fingerprinted static URLs with a long cache lifetime; compressed responses."""
+    from web.static_files import register
 
     register(app)
 

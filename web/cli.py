@@ -20,6 +20,7 @@ demo_cli = AppGroup("demo", help="Demo data for the embedded default.")
 ingest_cli = AppGroup("ingest", help="Collect postings from sources.")
 postings_cli = AppGroup("postings", help="Stored postings.")
 sources_cli = AppGroup("sources", help="Registered sources.")
+users_cli = AppGroup("users", help="Accounts.")
 
 
 def _runtime() -> Any:
@@ -153,6 +154,26 @@ def sources_disable(name: str, enable: bool) -> None:
     click.echo(f"source {name} {'enabled' if enable else 'disabled'}")
 
 
+@users_cli.command("create-admin")
+@click.option("--phone", prompt="Phone (11 digits)", help="The admin's mobile number (the login name).")
+@click.option("--name", "display_name", prompt="Name to show", default="", help="A name to show.")
+def users_create_admin(phone: str, display_name: str) -> None:
+    """Create an account with the admin role; the password is asked for twice, never taken as an option."""
+    from flask_babel import force_locale, gettext
+
+    from web.services.admin import AdminError, create_admin
+
+    password = click.prompt("Password (at least 8 characters)", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_admin(db.session, phone, password, display_name)
+    except AdminError as exc:
+        db.session.rollback()
+        with force_locale("en"):
+            raise click.ClickException(f"{exc.field}: {gettext(exc.message, **exc.params)}") from exc
+    db.session.commit()
+    click.echo(f"admin {user.phone} created (user id {user.id}): sign in at /login")
+
+
 def _print_lines(rows: Any) -> None:
     """One JSON object per line (the fixed output format of the listing commands)."""
     for row in rows:
@@ -214,6 +235,6 @@ def scheduler_command() -> None:
 
 def register(app: Any) -> None:
     """Add the command groups to the app's CLI."""
-    for group in (model_cli, demo_cli, ingest_cli, postings_cli, sources_cli):
+    for group in (model_cli, demo_cli, ingest_cli, postings_cli, sources_cli, users_cli):
         app.cli.add_command(group)
     app.cli.add_command(scheduler_command)

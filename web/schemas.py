@@ -490,6 +490,9 @@ class CollabPushIn(Schema):
     worker_ids = List(Integer(strict=True, validate=Range(min=1)), required=True,
                       validate=Length(min=1, max=500, error=N_("请选1到500个人。")))
     pair = Integer(load_default=None, allow_none=True, validate=Range(min=1, error=N_("结对编号不对。")))
+    confirm = Boolean(load_default=False, metadata={
+        "description": "push even to workers who will not relocate and whose radius the job lies beyond "
+                       "(without it such a push answers 409 with the pairs in detail.beyond_reach)"})
 
 
 class CollabPushResultOut(Schema):
@@ -512,6 +515,10 @@ class CollabPushOut(Schema):
     key = Boolean()
     posting_id = Integer()
     title = String()
+    employer = String()
+    place = String()
+    beyond_reach = Boolean(metadata={"description": "the worker will not relocate and the job is beyond "
+                                                    "their radius"})
     pushed_at = DateTime()
     response = String()
 

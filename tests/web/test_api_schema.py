@@ -56,7 +56,9 @@ def test_api_conforms_to_its_document(api_schema: Any) -> None:
         @settings(max_examples=12, deadline=None, derandomize=True, database=None,
                   suppress_health_check=list(HealthCheck))
         def check(case: Any) -> None:
-            case.call_and_validate(headers={"Authorization": f"Bearer {TOKEN}"}, checks=CHECKS)
+            # identity: the WSGI transport hands over bodies as sent and does not undo Content-Encoding
+            headers = {"Authorization": f"Bearer {TOKEN}", "Accept-Encoding": "identity"}
+            case.call_and_validate(headers=headers, checks=CHECKS)
 
         try:
             check()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from io import BytesIO
 from typing import Any
@@ -253,6 +254,12 @@ def test_push_records_once_and_sends(client: Any, app: Any, world: Any, db_sessi
     outbox = app.extensions["jiujin_notify"].outbox
     sent_before = len(outbox)
     data = {"csrf_token": token, "posting_ids": [str(posting.id)], "worker_ids": [str(own_id), str(cong_id)]}
+    warned = client.post("/collab/push", data=data)  # 从江's worker will not relocate: warned, nothing sent
+    page = warned.get_data(as_text=True)
+    assert warned.status_code == 409 and "不愿外出，只找30公里内的工作；电焊工（天河区）在" in page
+    assert 'name="confirm"' in page and f'value="{cong_id}" checked' in page
+    assert len(outbox) == sent_before and db_session.scalar(select(func.count(JobPush.id))) == 0
+    data["confirm"] = "1"
     response = client.post("/collab/push", data=data, follow_redirects=True)
     assert response.status_code == 200 and "新推送2条" in response.get_data(as_text=True)
     pushes = db_session.scalars(select(JobPush).where(JobPush.posting_id == posting.id)).all()
@@ -350,8 +357,7 @@ def test_exports_hold_the_same_rows(client: Any, world: Any, db_session: Any) ->
     response = client.get("/collab/supply-groups.xlsx")
     assert response.status_code == 200
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    sheet = load_workbook(BytesIO(response.data)).active
-    rows = list(sheet.iter_rows(values_only=True))
+    rows = table_rows(response.data)
     assert rows[0][:3] == ("大类", "职业大类", "西部劳动力")
     assert [(r[0] or "", r[2], r[6]) for r in rows[1:]] == [
         (g["code"], g["workers"], g["postings"]) for g in data["groups"]
@@ -370,12 +376,46 @@ def test_exports_hold_the_same_rows(client: Any, world: Any, db_session: Any) ->
         .headers["Location"]
         .endswith("/collab/supply-pay.xlsx")
     )
-    pushes = list(
-        load_workbook(BytesIO(client.get("/collab/pushes.xlsx").data)).active.iter_rows(values_only=True)
-    )
+    pushes = table_rows(client.get("/collab/pushes.xlsx").data)
     names = [r[1] for r in pushes[1:]]
     assert '\'=HYPERLINK("http://x")' in names
     assert client.get("/collab/nothing.xlsx").status_code == 404
+
+
+def table_rows(data: bytes) -> list[tuple[Any, ...]]:
+    """An export's table: the rows after the heading block and its empty row."""
+    rows = list(load_workbook(BytesIO(data)).active.iter_rows(values_only=True))
+    blank = next(i for i, r in enumerate(rows) if not any(r))
+    return rows[blank + 1 :]
+
+
+EXPORTS = ["supply-groups", "supply-minor", "supply-pay", "supply-counties", "funnel-months",
+           "funnel-counties", "funnel-groups", "pushes"]
+
+
+@pytest.mark.parametrize("name", EXPORTS)
+def test_every_export_starts_with_title_pair_time_and_filters(client: Any, world: Any, name: str) -> None:
+    log_in(client, world.users["collab"])
+    data = client.get(f"/collab/{name}.xlsx?key_only=1").data
+    heading = [r[0] for r in load_workbook(BytesIO(data)).active.iter_rows(values_only=True, max_row=4)]
+    assert heading[0].split("：")[0] in ("供需对比", "转化漏斗", "推送和回复"), heading
+    assert heading[1] == "结对：黔东南—广州"
+    assert re.fullmatch(r"导出时间：\d{4}-\d\d-\d\d \d\d:\d\d（北京时间）", heading[2]), heading[2]
+    assert heading[3] == "筛选：只看重点帮扶县"
+    assert table_rows(data)[0][0]  # the column headers follow the empty row
+
+
+def test_pushes_export_has_employer_place_and_contact(client: Any, world: Any, db_session: Any) -> None:
+    worker = db_session.get(Worker, world.workers["own"].id)
+    worker.phone = "13900000041"
+    db_session.add(JobPush(posting_id=world.postings["east"].id, worker_id=worker.id))
+    db_session.commit()
+    log_in(client, world.users["collab"])
+    rows = table_rows(client.get("/collab/pushes.xlsx").data)
+    header = list(rows[0])
+    assert {"用人单位", "岗位地点", "劳动力电话"} <= set(header)
+    line = dict(zip(header, rows[1], strict=True))
+    assert "天河区" in line["岗位地点"] and line["劳动力电话"] == "13900000041"
 
 
 def test_xlsx_helper_neutralises_formulas() -> None:

@@ -51,6 +51,12 @@ def test_create_pushes_once(client: Any, app: Any, world: Any, db_session: Any) 
     }
     outbox = app.extensions["jiujin_notify"].outbox
     before = len(outbox)
+    warned = client.post("/api/v1/collab/pushes", json=body, headers=bearer(world, "collab"))
+    assert warned.status_code == 409 and len(outbox) == before  # 从江's worker will not relocate
+    beyond = warned.get_json()["detail"]["beyond_reach"]
+    assert [(w["worker_id"], w["radius_km"]) for w in beyond] == [(world.workers["other_county"].id, 30)]
+    assert beyond[0]["km"] > 500
+    body["confirm"] = True
     first = client.post("/api/v1/collab/pushes", json=body, headers=bearer(world, "collab"))
     assert first.status_code == 201
     assert first.get_json() == {"created": 2, "existing": 0, "sent": 1, "failed": 0, "no_phone": 1}
@@ -60,6 +66,9 @@ def test_create_pushes_once(client: Any, app: Any, world: Any, db_session: Any) 
     listed = client.get("/api/v1/collab/pushes", headers=bearer(world, "collab")).get_json()
     assert listed["total"] == 2 and {p["worker_id"] for p in listed["pushes"]} == set(body["worker_ids"])
     assert all(p["response"] == "" and p["title"] == "电焊工（天河区）" for p in listed["pushes"])
+    assert {p["worker_id"]: p["beyond_reach"] for p in listed["pushes"]} == {
+        world.workers["own"].id: False, world.workers["other_county"].id: True}
+    assert all(p["place"] for p in listed["pushes"])
 
 
 def test_create_pushes_errors(client: Any, world: Any, db_session: Any) -> None:

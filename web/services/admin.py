@@ -124,6 +124,14 @@ def create_staff_user(session: Session, phone_text: str, password: str, display_
     return user
 
 
+def create_admin(session: Session, phone_text: str, password: str, display_name: str = "") -> User:
+    """A new account holding the admin role (the first admin of an installation, from the CLI)."""
+    user = create_staff_user(session, phone_text, password, display_name)
+    session.add(RoleAssignment(user_id=user.id, role="admin"))
+    session.flush()
+    return user
+
+
 def assign_role(session: Session, gazetteer: Gazetteer, user_id: int, role: str,
                 county_text: str = "", pair_id: int | None = None) -> RoleAssignment:
     """Give a user a role: bureau with a county, collab with a region pair, admin or seeker alone."""

@@ -46,6 +46,7 @@ from matching.occupations import OccupationIndex, default_occupation_index, load
 from web.models import (
     Application,
     CheckIn,
+    Employer,
     JobPush,
     KeyCounty,
     Notification,
@@ -58,6 +59,7 @@ from web.models import (
 )
 from web.policy import Scope, pair_prefixes, place_filter
 from web.services.notify import NotifyError, Sender
+from web.services.push_reach import beyond_reach, distance_km, reach_warnings
 
 PAY_BANDS = ((0, 3000, "<3000"), (3000, 5000, "3000-4999"), (5000, 7000, "5000-6999"),
              (7000, 10000, "7000-9999"), (10000, None, ">=10000"))
@@ -381,7 +383,8 @@ def _stages(row: dict[str, Any]) -> dict[str, int]:
 def candidate_workers(session: Session, area: Area, occupations: OccupationCache, group: str = "",
                       county: str = "", relocate: bool = False, limit: int = 200) -> list[dict[str, Any]]:
     """Western workers to push to, filtered by occupation group (major or minor), county, relocation."""
-    query = (select(Worker.id, Worker.name, Worker.description, Place.code, Worker.will_relocate)
+    query = (select(Worker.id, Worker.name, Worker.description, Place.code, Worker.will_relocate,
+                    Worker.max_commute_km)
              .join(Place, Place.id == Worker.home_place_id).where(_west_clause(session, area, Place.code)))
     if county:
         query = query.where(Place.code.like(county[:6] + "%"))
@@ -395,6 +398,7 @@ def candidate_workers(session: Session, area: Area, occupations: OccupationCache
         if group and not (major_of(code) == group or minor_of(code) == group):
             continue
         out.append({"id": r.id, "name": r.name, "county_code": r.code[:6], "will_relocate": r.will_relocate,
+                    "max_commute_km": r.max_commute_km,
                     "occupation": code or "", "group": names.get(minor_of(code), ""),
                     "key": _is_key(r.code, keys)})
     return out[:limit]
@@ -409,6 +413,19 @@ def open_postings(session: Session, area: Area, limit: int = 200) -> list[dict[s
         .order_by(Posting.id.desc()).limit(limit)).all()
     return [{"id": r.id, "title": r.title, "place": r.full_name, "wage": format_wage(r.wage_min, r.wage_max),
              "housing": r.housing} for r in rows]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """How a pushed worker answers: a link per push (``link(push_id)``) and the office's phone, if any."""
+
+    link: Callable[[int], str] | None = None
+    phone: str = ""
+
+    def params(self, push_id: int) -> dict[str, str]:
+        """The message's ``link`` and ``hotline`` parameters (empty when not configured)."""
+        return {"link": self.link(push_id) if self.link else "",
+                "hotline": f"，也可以打电话{self.phone}" if self.phone else ""}
 
 
 @dataclass
@@ -445,13 +462,29 @@ def check_push(session: Session, area: Area, posting_ids: Sequence[int], worker_
             raise OutOfScope("worker", id_)
 
 
+class NeedsConfirmation(CollabError):
+    """Some workers will not relocate and the job is beyond their reach: the officer must confirm."""
+
+    def __init__(self, warnings: list[dict[str, Any]]):
+        super().__init__("confirm", N_("有%(n)s条推送超出劳动力本人愿意的范围（不愿外出）。确认仍要推送吗？"))
+        self.warnings = warnings
+
+
 def push_postings(session: Session, sender: Sender, area: Area, posting_ids: Sequence[int],
-                  worker_ids: Sequence[int], pushed_by_id: int | None) -> PushResult:
-    """Record a JobPush per new (posting, worker) pair and send it; pairs pushed before are left alone."""
+                  worker_ids: Sequence[int], pushed_by_id: int | None, *, confirmed: bool = False,
+                  reply: Reply | None = None) -> PushResult:
+    """Record a JobPush per new (posting, worker) pair and send it; pairs pushed before are left alone.
+
+    Pairs beyond a non-relocating worker's reach raise ``NeedsConfirmation`` unless ``confirmed``.
+    """
     posting_ids, worker_ids = list(dict.fromkeys(posting_ids)), list(dict.fromkeys(worker_ids))
     check_push(session, area, posting_ids, worker_ids)
     done = {(p, w) for p, w in session.execute(select(JobPush.posting_id, JobPush.worker_id).where(
         JobPush.posting_id.in_(posting_ids), JobPush.worker_id.in_(worker_ids)))}
+    if not confirmed:
+        warnings = reach_warnings(session, posting_ids, worker_ids, skip=done)
+        if warnings:
+            raise NeedsConfirmation(warnings)
     postings = {p.id: p for p in session.execute(
         select(Posting.id, Posting.title, Posting.wage_min, Posting.wage_max, Place.name)
         .join(Place, Place.id == Posting.place_id).where(Posting.id.in_(posting_ids)))}
@@ -465,10 +498,13 @@ def push_postings(session: Session, sender: Sender, area: Area, posting_ids: Seq
         for worker_id in worker_ids:
             if (posting_id, worker_id) in done:
                 continue
-            session.add(JobPush(posting_id=posting_id, worker_id=worker_id, pushed_by_id=pushed_by_id,
-                                region_pair_id=area.pair_id))
+            push = JobPush(posting_id=posting_id, worker_id=worker_id, pushed_by_id=pushed_by_id,
+                           region_pair_id=area.pair_id)
+            session.add(push)
+            session.flush()  # the id goes into the reply link
             result.created += 1
-            _notify(session, sender, contacts[worker_id], posting_id, params, result)
+            _notify(session, sender, contacts[worker_id], posting_id,
+                    {**params, **(reply or Reply()).params(push.id)}, result)
     session.flush()
     return result
 
@@ -510,11 +546,19 @@ def list_pushes(session: Session, area: Area, page: int = 1, per_page: int = 50,
                              Application.posting_id == JobPush.posting_id)
     rows = session.execute(
         base.add_columns(JobPush.worker_id, Worker.name, WestPlace.code, JobPush.posting_id, Posting.title,
-                         JobPush.created_at, JobPush.response, applied.label("applied"))
+                         JobPush.created_at, JobPush.response, applied.label("applied"),
+                         Employer.name.label("employer"), EastPlace.full_name.label("place"),
+                         func.coalesce(Worker.phone, User.phone).label("phone"), Worker.will_relocate,
+                         Worker.max_commute_km, Worker.lat, Worker.lon, Posting.lat.label("plat"),
+                         Posting.lon.label("plon"))
+        .outerjoin(Employer, Employer.id == Posting.employer_id).outerjoin(User, User.id == Worker.user_id)
         .order_by(JobPush.id.desc()).limit(per_page).offset((page - 1) * per_page)).all()
     keys = key_prefixes(session)
     return [{"id": r.id, "worker_id": r.worker_id, "worker": r.name, "county_code": r.code[:6],
              "key": _is_key(r.code, keys), "posting_id": r.posting_id, "title": r.title,
+             "employer": r.employer or "", "place": r.place, "contact": r.phone or "",
+             "beyond_reach": beyond_reach(r.will_relocate, r.max_commute_km,
+                                          distance_km((r.lat, r.lon), (r.plat, r.plon))),
              "pushed_at": r.created_at, "response": "applied" if r.applied else (r.response or "")}
             for r in rows], total
 

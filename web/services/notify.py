@@ -21,7 +21,8 @@ log = logging.getLogger(__name__)
 TEMPLATES = {
     "verify_code": "【就近】验证码{code}，10分钟内有效。请勿告诉他人。",
     "daily_digest": "【就近】有{count}个新岗位适合你，最近的：{title}（{place}）。打开就近看看。",
-    "job_push": "【就近】就业局向你推荐：{title}（{place}，{wage}）。",
+    "job_push": "【就近】就业局向你推荐：{title}（{place}，{wage}）。"
+                "想去或不想去，请点{link}告诉我们{hotline}。",
     "checkins_due": "【就近】{county}有{count}条就业回访已到期，请到工作台“待回访”处理。",
 }
 

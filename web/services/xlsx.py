@@ -35,14 +35,23 @@ def neutralise(value: Any) -> Any:
 
 
 def workbook_bytes(rows: Iterable[Mapping[str, Any]], columns: Sequence[tuple[str, str]] | None = None,
-                   sheet: str = "data") -> bytes:
-    """The rows as one sheet: ``columns`` are (key, header label); default: the first row's keys."""
+                   sheet: str = "data", heading: Sequence[str] = ()) -> bytes:
+    """The rows as one sheet: ``columns`` are (key, header label); default: the first row's keys.
+
+    ``heading`` lines (title, scope, date, filters) come first, bold, then an empty row.
+    """
     rows = list(rows)
     if columns is None:
         columns = [(key, key) for key in (rows[0].keys() if rows else ())]
     book = Workbook(write_only=True)
     title = "".join(c for c in sheet if c not in "\\/?*[]:")[:MAX_SHEET_TITLE]
     ws = book.create_sheet(title=title or "data")
+    for line in heading:
+        cell = WriteOnlyCell(ws, value=neutralise(str(line)))
+        cell.font = Font(bold=True)
+        ws.append([cell])
+    if heading:
+        ws.append([])
     header = []
     for _, label in columns:
         cell = WriteOnlyCell(ws, value=neutralise(str(label)))
@@ -64,9 +73,9 @@ def _plain(value: Any) -> Any:
 
 
 def send_xlsx(rows: Iterable[Mapping[str, Any]], filename: str,
-              columns: Sequence[tuple[str, str]] | None = None) -> Response:
+              columns: Sequence[tuple[str, str]] | None = None, heading: Sequence[str] = ()) -> Response:
     """A download response holding the rows as ``filename`` (an .xlsx name; non-ASCII is fine)."""
-    data = workbook_bytes(rows, columns, sheet=filename.rsplit(".", 1)[0])
+    data = workbook_bytes(rows, columns, sheet=filename.rsplit(".", 1)[0], heading=heading)
     response = send_file(BytesIO(data), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=filename)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -12,6 +12,7 @@ from typing import Any
 
 from apiflask import APIBlueprint, abort
 from flask import current_app
+from flask_babel import gettext
 from flask_login import current_user
 
 from web.extensions import db, transaction
@@ -26,8 +27,9 @@ from web.schemas import (
     CollabSupplyOut,
 )
 from web.services import collab
-from web.services.collab import Area, CollabError, OutOfScope
+from web.services.collab import Area, CollabError, NeedsConfirmation, OutOfScope
 from web.views.collab import not_found, occupations
+from web.views.push_reply import reply_for_pushes
 
 bp = APIBlueprint("api_collab", __name__, url_prefix="/api/v1", tag="collab")
 PER_PAGE = 50
@@ -65,16 +67,19 @@ def funnel(query: dict[str, Any]) -> dict[str, Any]:
 @guard("collab.push")
 @bp.input(CollabPushIn, arg_name="data")
 @bp.output(CollabPushResultOut, status_code=201)
-@bp.doc(summary="Push eastern postings to western workers", responses=[401, 403, 404, 422])
+@bp.doc(summary="Push eastern postings to western workers", responses=[401, 403, 404, 409, 422])
 def create_pushes(data: dict[str, Any]) -> dict[str, Any]:
     """Records one push per new (posting, worker) pair and sends it; a rerun creates none."""
     area = _area(data["pair"])
     try:
         with transaction() as s:
             result = collab.push_postings(s, current_app.extensions["jiujin_notify"], area,
-                                          data["posting_ids"], data["worker_ids"], current_user.id)
+                                          data["posting_ids"], data["worker_ids"], current_user.id,
+                                          confirmed=data["confirm"], reply=reply_for_pushes())
     except OutOfScope as exc:
         not_found("collab.push", exc)
+    except NeedsConfirmation as exc:
+        abort(409, message=gettext(exc.message, n=len(exc.warnings)), detail={"beyond_reach": exc.warnings})
     except CollabError as exc:
         abort(422, message=exc.message, detail={"json": {exc.field: [exc.message]}})
     return vars(result)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
@@ -14,8 +15,9 @@ from werkzeug.wrappers import Response
 from web.extensions import db, transaction
 from web.policy import audit, current_scope, guard
 from web.services import collab
-from web.services.collab import Area, CollabError, OutOfScope
+from web.services.collab import Area, CollabError, NeedsConfirmation, OutOfScope
 from web.services.xlsx import send_xlsx
+from web.views.push_reply import reply_for_pushes
 from web.views.seeker import map_config
 
 bp = Blueprint("collab", __name__, url_prefix="/collab")
@@ -36,8 +38,15 @@ COLUMNS: dict[str, list[tuple[str, Any]]] = {
     "funnel-counties": [*COUNTY, *STAGE_COLUMNS],
     "funnel-groups": [("code", _l("大类")), ("name", _l("职业大类")), *STAGE_COLUMNS],
     "pushes": [("pushed_at", _l("推送时间")), ("worker", _l("劳动力")), ("county_code", _l("县代码")),
-               ("key", _l("重点帮扶县")), ("title", _l("岗位")), ("response", _l("回复"))],
+               ("key", _l("重点帮扶县")), ("title", _l("岗位")), ("employer", _l("用人单位")),
+               ("place", _l("岗位地点")), ("contact", _l("劳动力电话")), ("response", _l("回复"))],
 }
+TITLES = {"supply-groups": _l("供需对比：按职业大类"), "supply-minor": _l("供需对比：按职业中类"),
+          "supply-pay": _l("供需对比：东部岗位按月薪档和住宿"),
+          "supply-counties": _l("供需对比：西部劳动力按县"),
+          "funnel-months": _l("转化漏斗：按月份"), "funnel-counties": _l("转化漏斗：按西部县"),
+          "funnel-groups": _l("转化漏斗：按职业大类"), "pushes": _l("推送和回复")}
+CHINA = ZoneInfo("Asia/Shanghai")
 RESPONSES = {"interested": _l("有意向"), "not_interested": _l("没兴趣"), "applied": _l("已申请"),
              "": _l("未回复")}
 
@@ -118,14 +127,17 @@ def funnel() -> Any:
     return _render("collab/funnel.html", data=collab.funnel(db.session, _area(), occupations()))
 
 
-def _push_page(errors: dict[str, str] | None = None, status: int = 200) -> Any:
+def _push_page(errors: dict[str, str] | None = None, status: int = 200,
+               warnings: list[dict[str, Any]] | None = None) -> Any:
     args = request.values
     area = _area()
     workers = collab.candidate_workers(db.session, area, occupations(), group=args.get("group", "")[:8],
                                        county=args.get("county", "")[:12],
                                        relocate=args.get("relocate") == "1")
+    chosen = {"posting_ids": set(args.getlist("posting_ids")), "worker_ids": set(args.getlist("worker_ids"))}
     return _render("collab/push.html", workers=workers, postings=collab.open_postings(db.session, area),
-                   form=args, errors=errors or {}, counties=_county_choices(workers)), status
+                   form=args, errors=errors or {}, counties=_county_choices(workers),
+                   warnings=warnings or [], chosen=chosen), status
 
 
 def _county_choices(workers: list[dict[str, Any]]) -> list[str]:
@@ -146,9 +158,12 @@ def push() -> Any:
     try:
         with transaction() as s:
             result = collab.push_postings(s, current_app.extensions["jiujin_notify"], _area(), posting_ids,
-                                          worker_ids, current_user.id)
+                                          worker_ids, current_user.id, reply=reply_for_pushes(),
+                                          confirmed=request.form.get("confirm") == "1")
     except OutOfScope as exc:
         not_found("collab.push", exc)
+    except NeedsConfirmation as exc:
+        return _push_page({exc.field: gettext(exc.message, n=len(exc.warnings))}, 409, exc.warnings)
     except CollabError as exc:
         return _push_page({exc.field: gettext(exc.message)}, 400)
     flash(gettext("新推送%(created)s条（之前推送过的%(existing)s条不重复），短信发出%(sent)s条，"
@@ -213,7 +228,17 @@ def export(name: str) -> Response:
     else:
         rows = collab.funnel(db.session, area, occupations())[_TABLES[name]]
     columns = [(k, str(label)) for k, label in COLUMNS[name]]
-    return send_xlsx(display_rows(name, rows), f"{name}.xlsx", columns)
+    return send_xlsx(display_rows(name, rows), f"{name}.xlsx", columns, heading=export_heading(name, area))
+
+
+def export_heading(name: str, area: Area) -> list[str]:
+    """The lines above an export's table: what it is, for which pair, when (China time), which filters."""
+    pairs = dict(collab.pair_names(db.session, [area.pair_id])) if area.pair_id else {}
+    pair = pairs.get(area.pair_id, "") if area.pair_id else gettext("全部（不限地区）")
+    filters = gettext("只看重点帮扶县") if area.key_only else gettext("全部县")
+    return [str(TITLES[name]), gettext("结对：%(pair)s", pair=pair),
+            gettext("导出时间：%(time)s（北京时间）", time=datetime.now(CHINA).strftime("%Y-%m-%d %H:%M")),
+            gettext("筛选：%(filters)s", filters=filters)]
 
 
 _TABLES = {"supply-groups": "groups", "supply-minor": "minor", "supply-pay": "pay",
