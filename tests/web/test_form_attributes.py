@@ -1,4 +1,4 @@
-"""Every HTML page of the site, as the role that uses it: no attribute renders the text "None"
+"""Every HTML page of the site, as the role that uses it: no attribute or text renders as "None"
 (``type="None"`` showed passwords as they were typed), and every password input is masked."""
 
 from __future__ import annotations
@@ -27,6 +27,10 @@ class Inputs(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data: str) -> None:
+        if data.strip() in ("None", "none"):  # a missing value printed as text
+            self.tags.append(("#text", {"text": data.strip()}))
 
 
 def tags_of(html: str) -> list[tuple[str, dict[str, str | None]]]:
@@ -133,7 +137,7 @@ def open_as(client: Any, w: World, role: str, path: str) -> str:
 
 
 def attribute_faults(html: str) -> list[str]:
-    """Attributes rendered as "None", and password inputs that are not masked."""
+    """Attributes or text rendered as "None", and password inputs that are not masked."""
     faults = []
     for tag, attrs in tags_of(html):
         faults += [f"<{tag} {k}={v!r}>" for k, v in attrs.items() if (v or "").strip() in ("None", "none")]
