@@ -21,6 +21,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from web.schemas import COMMUTE_KM
+
 TYPE_CHOICES = [("", _l("不限/未说明")), ("full_time", _l("全职")), ("part_time", _l("兼职")),
                 ("day_labour", _l("日结/临时")), ("seasonal", _l("季节工"))]
 WAGE = [Optional(), NumberRange(min=100, max=200_000, message=_l("月薪要在100到200000元之间。"))]
@@ -87,9 +89,9 @@ class WorkerForm(FlaskForm):
     place = StringField(_l("家在哪里（本县，写到乡镇）"),
                         validators=[DataRequired(_l("请填写家在哪里。")), Length(max=100)])
     village = StringField(_l("村/组"), validators=[Optional(), Length(max=100)])
-    km = IntegerField(_l("能走多远（公里）"), default=20, validators=[
-        DataRequired(_l("请填写能走多远。")),
-        NumberRange(min=1, max=500, message=_l("要在1到500公里之间。"))])
+    km = SelectField(_l("能走多远"), default=20, coerce=int,
+                     choices=[(k, _l("%(km)s 公里以内", km=k)) for k in COMMUTE_KM],
+                     validate_choice=True)
     relocate = BooleanField(_l("愿意外出，包住就行"))
     wage = IntegerField(_l("期望月薪（元，可不填）"), validators=[
         Optional(), NumberRange(min=0, max=200_000, message=_l("期望月薪要在0到200000元之间。"))])

@@ -173,7 +173,17 @@ class DeleteIn(Schema):
 
 # --- Seekers: profile, match filters, marks, the listing near a place (web/views/seeker.py, api_seeker.py)
 
-COMMUTE_KM = (5, 10, 20, 50)
+# How far a worker can travel: the one list the home form, the profile, the matches and listing filters and
+# the bureau's registration form offer (a stored value off the list shows as the next one up).
+COMMUTE_KM = (5, 10, 20, 30, 50, 100)
+
+
+def nearest_commute_km(km: float | None) -> int:
+    """The smallest choice of COMMUTE_KM that reaches ``km`` (the largest for anything further)."""
+    if km is None:
+        return 20
+    return next((k for k in COMMUTE_KM if km <= k), COMMUTE_KM[-1])
+
 EMPLOYMENT_TYPES = ("full_time", "part_time", "day_labour", "seasonal")
 MARK_KINDS = ("saved", "dismissed")
 
@@ -193,8 +203,10 @@ class ProfileIn(Schema):
                 validate=Range(min=3, max=54, error=N_("纬度不在中国范围内。")))
     lon = Float(load_default=None, allow_none=True,
                 validate=Range(min=73, max=136, error=N_("经度不在中国范围内。")))
-    km = Integer(load_default=20, validate=OneOf(COMMUTE_KM, error=N_("能走多远请选5、10、20或50公里。")),
-                 metadata={"description": "how far the worker can travel every day, km: 5, 10, 20 or 50"})
+    km = Integer(load_default=20,
+                 validate=OneOf(COMMUTE_KM, error=N_("能走多远请选5、10、20、30、50或100公里。")),
+                 metadata={"description": "how far the worker can travel every day, km: one of "
+                                          + ", ".join(map(str, COMMUTE_KM))})
     relocate = Boolean(load_default=False, metadata={"description": "willing to move if housing is provided"})
     wage = Integer(load_default=None, allow_none=True,
                    validate=Range(min=0, max=200_000, error=N_("期望月薪要在0到200000元之间。")))

@@ -59,7 +59,7 @@ def test_profile_put_then_get(client, db_session, seeker):
 @pytest.mark.parametrize(("change", "field", "message"), [
     ({"description": ""}, "description", "1到500个字"),
     ({"place": "火星基地"}, "place", "找不到地点"),
-    ({"km": 30}, "km", "5、10、20或50公里"),
+    ({"km": 25}, "km", "5、10、20、30、50或100公里"),
     ({"wage": -1}, "wage", "期望月薪"),
     ({"unavailable_months": [0]}, "unavailable_months", "1到12"),
     ({"employment_types": ["x"]}, "employment_types", "用工方式"),

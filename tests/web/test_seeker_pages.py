@@ -115,7 +115,7 @@ BAD = [
     ({"place": "火星基地"}, "找不到地点"),
     ({"place": "白云区"}, "更具体"),
     ({"place": ""}, "家在哪里"),
-    ({"km": "30"}, "5、10、20或50公里"),
+    ({"km": "25"}, "5、10、20、30、50或100公里"),
     ({"km": "abc"}, ""),
     ({"wage": "-1"}, "期望月薪"),
     ({"wage": "999999999"}, "期望月薪"),
@@ -152,7 +152,7 @@ def test_profile_prefilled_from_the_search_before_sign_up(client, signed_in):
                                "wage": "6000"}
     page = text(client.get("/me/profile"))
     assert "开过挖掘机，有B2驾照" in page and 'value="榕江县"' in page and 'value="6000"' in page
-    assert re.search(r'<option value="50" selected>', page)
+    assert re.search(r'<option value="30" selected>', page)
     assert re.search(r'name="relocate" value="on" checked', page)
 
 

@@ -19,6 +19,7 @@ from jobs_ingest.records import RawItem
 from matching.types import Query, WorkerDoc, WorkerMatch
 from web.models import Application, Place, Placement, Posting, Source, User, Worker, utcnow
 from web.policy import Scope, place_filter
+from web.schemas import nearest_commute_km
 from web.services import households
 from web.services.imports import bureau_source, reason_words, store_items
 from web.services.index import to_doc
@@ -236,7 +237,8 @@ def has_consented(session: Session, worker: Worker) -> bool:
 def worker_to_form(worker: Worker) -> dict[str, Any]:
     """A stored worker in the registration form's field names."""
     return {"name": worker.name, "phone": worker.phone or "", "description": worker.description,
-            "place": worker.home_text, "village": worker.village, "km": worker.max_commute_km,
+            "place": worker.home_text, "village": worker.village,
+            "km": nearest_commute_km(worker.max_commute_km),
             "relocate": worker.will_relocate, "wage": worker.wage_expectation,
             "months": list(worker.unavailable_months or []), "types": list(worker.employment_types or []),
             "certificates": "、".join(worker.certificates or []),

@@ -16,6 +16,7 @@ from matching.geo import haversine_km
 from matching.types import Match, Query
 from places import AmbiguousPlace, PlaceNotFound
 from web.models import Place, Posting, PostingMark, PostingSource, Source, User, Worker
+from web.schemas import nearest_commute_km
 from web.services.places import place_row
 from web.services.search import SearchError, china_today
 
@@ -129,7 +130,7 @@ def prefill_from_search(pending: dict[str, Any] | None) -> dict[str, Any]:
     except (TypeError, ValueError):
         km = 20
     return {"description": str(pending.get("q") or "")[:500], "place": str(pending.get("place") or "")[:100],
-            "km": next((k for k in (5, 10, 20, 50) if km <= k), 50),
+            "km": nearest_commute_km(km),
             "relocate": pending.get("relocate") in (True, "on", "true", "1"),
             "wage": pending.get("wage") or None}
 

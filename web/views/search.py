@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request, send_from_directory
 from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 from marshmallow import ValidationError
 
 from web.extensions import db
 from web.i18n import select_locale
-from web.schemas import MatchQuery
+from web.schemas import COMMUTE_KM, MatchQuery
 from web.services.search import SearchError, match_worker
 from web.services.workers import demo_searches
 
 bp = Blueprint("search", __name__)
 
-RADII = (5, 10, 20, 50, 100)
+RADII = COMMUTE_KM
 EXAMPLES = (lazy_gettext("电焊"), lazy_gettext("开挖掘机"), lazy_gettext("进厂"), lazy_gettext("带孩子"),
             lazy_gettext("种大棚"), lazy_gettext("保洁"), lazy_gettext("厨师"), lazy_gettext("开叉车"))
 
@@ -43,7 +43,7 @@ def _new_matches() -> int | None:
 @bp.get("/search")
 def results() -> tuple[str, int]:
     """Ranked jobs for the form's input, or the form again with clear messages."""
-    form = request.args.to_dict()
+    form = _with_example(request.args.to_dict())
     try:
         params = MatchQuery().load(_clean(form))
         result = match_worker(db.session, current_app.extensions["jiujin"],
@@ -52,7 +52,14 @@ def results() -> tuple[str, int]:
         return _form_again(form, {k: gettext(_first(v)) for k, v in exc.normalized_messages().items()})
     except SearchError as exc:
         return _form_again(form, {exc.field: exc.message})
-    return render_template("results.html", form=form, params=params, result=result), 200
+    return render_template("results.html", form=form, params=params, result=result, radii=RADII), 200
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """The site's icon where browsers look for it unasked (pages link the SVG; this is the same drawing)."""
+    return send_from_directory(current_app.static_folder or "static", "favicon.ico",
+                               mimetype="image/vnd.microsoft.icon", max_age=7 * 24 * 3600)
 
 
 @bp.get("/places/suggest")
@@ -61,6 +68,15 @@ def suggest_places() -> dict[str, list[str]]:
     text = request.args.get("q", "")[:20]
     runtime = current_app.extensions["jiujin"]
     return {"places": [p.full_name for p in runtime.gazetteer.suggest(text)]}
+
+
+def _with_example(form: dict[str, str]) -> dict[str, str]:
+    """A tapped ready-made search ("example", a chip of the form) is what the worker now looks for: it
+    replaces the words typed about the work; the place, distance and the rest typed so far stay."""
+    example = form.pop("example", "").strip()
+    if example:
+        form["q"] = example
+    return form
 
 
 def _clean(form: dict[str, str]) -> dict[str, str]:

@@ -16,7 +16,7 @@ from matching.explain import format_distance, format_wage, housing_words
 from web.auth import current_worker, seeker_required
 from web.extensions import db, transaction
 from web.i18n import select_locale
-from web.schemas import COMMUTE_KM, MARK_KINDS, MatchFilters, NearQuery, ProfileIn
+from web.schemas import COMMUTE_KM, MARK_KINDS, MatchFilters, NearQuery, ProfileIn, nearest_commute_km
 from web.services import seekers
 from web.services.search import SearchError
 
@@ -34,7 +34,7 @@ CERTIFICATES = {"driving_a2": lazy_gettext("驾照A2"), "driving_b2": lazy_gette
                 "eldercare": lazy_gettext("养老护理员证")}
 LANGUAGES = {"putonghua": lazy_gettext("普通话"), "dialect": lazy_gettext("家乡方言"),
              "english": lazy_gettext("英语"), "minority": lazy_gettext("少数民族语言")}
-FILTER_KM = (5, 10, 20, 50, 100)
+FILTER_KM = COMMUTE_KM
 _SPLIT = re.compile(r"[,，、;；\s]+")
 
 
@@ -63,6 +63,7 @@ def profile() -> Any:
     if request.method == "GET":
         form = (seekers.profile_to_dict(worker) if worker
                 else seekers.prefill_from_search(session.get("pending_search")))
+        form["km"] = nearest_commute_km(form.get("km"))
         return _profile_page(form, {}, worker is None)
     form, data = _profile_input(request.form)
     try:
