@@ -226,7 +226,7 @@ def test_left_at_three_months_cancels_the_six_month_checkin_and_puts_the_worker_
     assert (
         row
         and "离岗的人" in row.group(1)
-        and "3个月回访：已离岗" in row.group(1)
+        and "3个月回访 · 已离岗" in row.group(1)
         and "回家带孩子" in row.group(1)
     )
     assert "之后的回访不再安排" in client.get(f"/bureau/placements/{placement}").get_data(as_text=True)
@@ -245,7 +245,7 @@ def test_unpaid_wages_flags_the_worker_and_keeps_later_checkins(client, db_sessi
     assert offsets(db_session, placement) == [1, 3, 6]
     outreach = client.get("/bureau/outreach").get_data(as_text=True)
     row = re.search(rf'<li class="flagged" data-worker="{worker}">(.*?)</li>', outreach, re.S)
-    assert row and "1个月回访：工资拖欠" in row.group(1)
+    assert row and "1个月回访 · 工资拖欠" in row.group(1)
     first = re.search(r'<ol class="bureau-list">\s*<li[^>]*data-worker="(\d+)"', outreach).group(1)
     assert int(first) == worker  # flagged workers come first
 
