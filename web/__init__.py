@@ -84,10 +84,12 @@ def register_auth(app: APIFlask) -> None:
 
 
 def register_i18n(app: APIFlask) -> None:
-    """Chinese first, English second."""
+    """Chinese first, English second; the staff workspaces' menu."""
     from web.i18n import register
+    from web.workspace import register as register_workspace
 
     register(app)
+    register_workspace(app)
 
 
 def register_blueprints(app: APIFlask) -> None:

@@ -49,6 +49,12 @@ def _secret(env: str) -> str:
         raise RuntimeError(
             f"SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters when JIUJIN_ENV=production")
     return secret
+def _base_url(value: str) -> str:
+    """``https://host[/prefix]`` without a trailing slash; anything else is a configuration error."""
+    value = value.strip().rstrip("/")
+    if value and not value.startswith(("https://", "http://")):
+        raise RuntimeError(f"JIUJIN_PUBLIC_BASE_URL must start with https:// or http://, got {value!r}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,9 @@ class Settings:
     ratelimit_storage: str
     map_tiles_url: str
     map_tiles_attribution: str
+    public_base_url: str
+    bureau_phone: str
+    bureau_address: str
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -92,6 +101,9 @@ class Settings:
             map_tiles_url=os.environ.get("JIUJIN_MAP_TILES_URL") or (
                 "https://webrd01.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}"),
             map_tiles_attribution=os.environ.get("JIUJIN_MAP_TILES_ATTRIBUTION") or "地图：高德",
+            public_base_url=_base_url(os.environ.get("JIUJIN_PUBLIC_BASE_URL", "")),
+            bureau_phone=os.environ.get("JIUJIN_BUREAU_PHONE", "").strip(),
+            bureau_address=os.environ.get("JIUJIN_BUREAU_ADDRESS", "").strip(),
         )
 
     def flask_config(self) -> dict[str, Any]:
@@ -109,6 +121,9 @@ class Settings:
             "JIUJIN_INDEX_REFRESH_SECONDS": self.index_refresh_seconds,
             "JIUJIN_MAP_TILES_URL": self.map_tiles_url,
             "JIUJIN_MAP_TILES_ATTRIBUTION": self.map_tiles_attribution,
+            "JIUJIN_PUBLIC_BASE_URL": self.public_base_url,
+            "JIUJIN_BUREAU_PHONE": self.bureau_phone,
+            "JIUJIN_BUREAU_ADDRESS": self.bureau_address,
             "JIUJIN_NOTIFY_CHANNEL": self.notify_channel,
             "JIUJIN_NOTIFY_URL": self.notify_url,
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage,

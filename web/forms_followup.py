@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 BY_HAND = 0
@@ -17,6 +17,7 @@ class PlacementForm(FlaskForm):
     employer = StringField(_l("用工单位（从申请记录时可不填）"), validators=[Optional(), Length(max=200)])
     title = StringField(_l("岗位名称（从申请记录时可不填）"), validators=[Optional(), Length(max=200)])
     started_on = DateField(_l("上岗日期"), validators=[DataRequired(_l("请填写上岗日期。"))])
+    posting_id = HiddenField()  # the job it was chosen from ("为他找工作"), if any
 
 
 class CheckInForm(FlaskForm):

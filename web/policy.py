@@ -62,6 +62,8 @@ POLICY: dict[str, Rule] = {
     "bureau.worker.list": _rule("bureau admin"),
     "bureau.worker.create": _rule("bureau admin"),
     "bureau.worker.edit": _rule("bureau admin", "county"),
+    "bureau.worker.jobs": _rule("bureau admin", "county"),
+    "bureau.worker.slip": _rule("bureau admin", "county"),
     "bureau.household.view": _rule("bureau admin", "county"),
     "bureau.household.edit": _rule("bureau admin", "county"),
     "bureau.placement.create": _rule("bureau admin", "county"),
@@ -77,6 +79,7 @@ POLICY: dict[str, Rule] = {
     "collab.worker.view": _rule("collab admin", "pair"),
     "collab.export": _rule("collab admin"),
     # Admins: users, sources, region pairs, key counties, moderation.
+    "admin.home": _rule("admin"),
     "admin.users": _rule("admin"),
     "admin.sources": _rule("admin"),
     "admin.pairs": _rule("admin"),

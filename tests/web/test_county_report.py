@@ -215,7 +215,7 @@ def test_report_workbook_has_a_sheet_per_figure_and_neutralised_formulas(client,
     response = client.get("/bureau/report.xlsx?month=2026-11")
     assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
     book = openpyxl.load_workbook(io.BytesIO(response.data))
-    assert book.sheetnames == ["汇总", *county_report.SHEETS.values()]
+    assert book.sheetnames == ["汇总", "按户类型", *county_report.SHEETS.values()]
     summary = {row[0]: row[1:] for row in book["汇总"].iter_rows(min_row=3, values_only=True)}
     labels = {key: str(label) for key, label in county_report.LABELS.items()}
     assert summary[labels["placements"]][0] == 5
@@ -236,7 +236,8 @@ def test_report_workbook_has_a_sheet_per_figure_and_neutralised_formulas(client,
     ids = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert sorted(ids) == sorted(month.in_month)
     evil = next(row for row in sheet.iter_rows(min_row=2) if row[0].value == month.evil_placement)
-    worker_cell, employer_cell = evil[2], evil[4]
+    header = [str(county_report.COLUMNS[c]) for c in county_report.PLACEMENT_COLUMNS]
+    worker_cell, employer_cell = evil[header.index("姓名")], evil[header.index("用工单位")]
     assert worker_cell.value == "'" + EVIL_NAME and worker_cell.data_type == "s"
     assert employer_cell.value == "'" + EVIL_EMPLOYER and employer_cell.data_type == "s"
     for sheet in book:

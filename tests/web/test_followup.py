@@ -161,14 +161,19 @@ def test_recording_checkins_on_the_page_and_the_api(client, db_session, staff_wo
     assert (done.still_working, done.paid_on_time, done.note) == (True, False, "工资晚发了一周")
     assert done.done_at is not None and done.recorded_by_id == ids.users["bureau"]
     log_in(client, None)  # the API with a bearer token (a session cookie would want a CSRF header)
-    answer = client.post(
-        f"{API}/checkins/{first}", json={"still_working": False}, headers=bearer(ids, "bureau")
-    )
-    assert answer.status_code == 200 and answer.get_json()["still_working"] is False
     early = client.post(
         f"{API}/checkins/{third}", json={"still_working": True}, headers=bearer(ids, "bureau")
     )
     assert early.status_code == 422 and early.get_json()["detail"]["reason"] == "not_due"
+    answer = client.post(
+        f"{API}/checkins/{first}", json={"still_working": False}, headers=bearer(ids, "bureau")
+    )
+    assert answer.status_code == 200 and answer.get_json()["still_working"] is False
+    # left the job: the later check-ins are no longer due (they are gone)
+    gone = client.post(
+        f"{API}/checkins/{third}", json={"still_working": True}, headers=bearer(ids, "bureau")
+    )
+    assert gone.status_code == 404
     assert (
         client.post(
             f"{API}/checkins/{first}", json={"still_working": "maybe"}, headers=bearer(ids, "bureau")

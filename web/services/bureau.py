@@ -26,9 +26,11 @@ from web.services.index import to_doc
 from web.services.places import place_row
 from web.services.search import SearchError
 from web.services.seekers import resolve_home
+from web.services.seekers import worker_query as seeker_query
 
 TYPE_WORDS = {"full_time": "全职", "part_time": "兼职", "day_labour": "日结", "seasonal": "季节工"}
 LIST_LIMIT = 200
+JOBS_LIMIT = 30  # jobs listed for one worker
 WIDE_KM = 100.0  # "within reach if you widen the radius": housed jobs within this distance
 PUBLIC_WELFARE = ("公益性岗位", "公益岗")
 
@@ -59,11 +61,18 @@ def workers_in_scope(session: Session, scope: Scope, search: str = "", limit: in
              .options(joinedload(Worker.home_place)).order_by(Worker.id.desc()))
     words = search.strip()[:50]
     if words:
-        like = f"%{words}%"
-        query = query.where(or_(Worker.name.like(like), Worker.village.like(like)))
+        query = query.where(_matches_words(words))
     if limit is not None:
         query = query.limit(limit)
     return list(session.scalars(query))
+
+
+def _matches_words(words: str) -> Any:
+    """Name, village, home place or phone (the worker's own, or their account's) containing ``words``."""
+    like = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    account_phone = select(User.phone).where(User.id == Worker.user_id).scalar_subquery()
+    return or_(*[column.like(like, escape="\\") for column in
+                 (Worker.name, Worker.village, Worker.home_text, Worker.phone, account_phone)])
 
 
 def vacancies_in_scope(session: Session, scope: Scope, limit: int = LIST_LIMIT) -> list[Posting]:
@@ -309,6 +318,19 @@ def _user_phones(session: Session, workers: list[Worker]) -> dict[int, str]:
     users = {w.user_id: w.id for w in workers if w.user_id is not None}
     return {users[uid]: phone for uid, phone in session.execute(
         select(User.id, User.phone).where(User.id.in_(list(users))))}
+
+
+# --- jobs for one worker (a clerk looking for a walk-in)
+
+
+def jobs_for_worker(session: Session, runtime: Any, worker_id: int, lang: str,
+                    limit: int = JOBS_LIMIT) -> tuple[Worker, list[Any]]:
+    """The worker and the open postings the shared matcher ranks for their profile, best first."""
+    worker = session.get(Worker, worker_id)
+    assert worker is not None
+    if not worker.description.strip():
+        return worker, []
+    return worker, runtime.matcher(session).rank(seeker_query(worker), limit=limit, lang=lang)
 
 
 # --- workers no open job reaches

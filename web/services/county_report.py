@@ -12,6 +12,13 @@ Figures for county C and month M (first day ``start``, last day ``end``):
   recorded are listed as pending and left out of the share rather than guessed.
 * **vacancies_filled** — distinct postings of a bureau-trust source placed in C with a
   placement that started within M.
+* **left_job / unpaid_wages** — check-ins of C recorded within M (China time) that say the
+  worker has left the job / was not paid on time (a later correction moves or removes it).
+
+Every figure but vacancies_filled is also broken down by household type (脱贫户, 监测户, 易地搬迁户,
+none): its rows carry the worker's mark, the parts add up to the figure (numerators and
+denominators for the retention shares), and listing a marked worker is audited as a view of
+the mark (``CountyReport.marked_worker_ids``).
 
 Drop flag (``village_drops``): for each village (``Worker.village``, within C) the employment
 rate of its priority-household workers = those employed (as above) / all its priority workers,
@@ -24,9 +31,10 @@ from __future__ import annotations
 import io
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Any
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any, NamedTuple
 
 from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
@@ -40,6 +48,7 @@ from web.services.imports import safe_cell  # formula-like text gets a leading a
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 DROP_POINTS = 10  # percentage points
 DROP_MIN_WORKERS = 3
+CHINA = timezone(timedelta(hours=8))
 PAGE_ROWS = 200  # rows shown per figure on the page; the workbook and the JSON have them all
 
 LABELS = {
@@ -48,20 +57,27 @@ LABELS = {
     "retention_3": _l("3个月留存率"),
     "retention_6": _l("6个月留存率"),
     "vacancies_filled": _l("本月填补的就业局岗位"),
+    "left_job": _l("本月回访发现已离岗"),
+    "unpaid_wages": _l("本月回访发现工资拖欠"),
 }
+HOUSEHOLD_COLUMNS = ("tuopin", "jiance", "yidi", "none")  # the breakdown's columns, then the total
 SHEETS = {"placements": "本月就业", "priority_employed": "重点人群在岗", "retention_3": "3个月留存",
-          "retention_6": "6个月留存", "vacancies_filled": "填补岗位"}
+          "retention_6": "6个月留存", "vacancies_filled": "填补岗位",
+          "left_job": "离岗", "unpaid_wages": "工资拖欠"}
 COLUMNS = {
     "placement_id": _l("就业记录号"), "worker_id": _l("求职者编号"), "worker": _l("姓名"),
     "village": _l("村"), "employer": _l("用工单位"), "title": _l("岗位"), "started_on": _l("上岗日期"),
     "ended_on": _l("离岗日期"), "checkin_id": _l("回访编号"), "due_on": _l("回访到期"),
     "still_working": _l("是否在岗"), "posting_id": _l("岗位编号"), "placement_ids": _l("就业记录号"),
-    "state": _l("状态"),
+    "state": _l("状态"), "household": _l("户类型"), "done_on": _l("回访日期"), "note": _l("备注"),
 }
-PLACEMENT_COLUMNS = ("placement_id", "worker_id", "worker", "village", "employer", "title", "started_on",
-                     "ended_on")
-CHECKIN_COLUMNS = ("checkin_id", "placement_id", "worker_id", "worker", "employer", "title", "started_on",
-                   "due_on", "still_working", "state")
+PLACEMENT_COLUMNS = ("placement_id", "worker_id", "worker", "village", "household", "employer", "title",
+                     "started_on", "ended_on")
+CHECKIN_COLUMNS = ("checkin_id", "placement_id", "worker_id", "worker", "household", "employer", "title",
+                   "started_on", "due_on", "still_working", "state")
+FLAG_COLUMNS = ("checkin_id", "placement_id", "worker_id", "worker", "village", "household", "employer",
+                "title", "due_on", "done_on", "note")
+WORDED = ("state", "household")  # columns whose values the workbook writes as words
 POSTING_COLUMNS = ("posting_id", "title", "employer", "placement_ids")
 
 
@@ -80,6 +96,8 @@ class Figure:
     numerator: int | None = None
     denominator: int | None = None
     pending: int = 0
+    # household type (HOUSEHOLD_COLUMNS) -> (value, numerator, denominator); None: not broken down
+    by_household: dict[str, tuple[float | int | None, int | None, int | None]] | None = None
 
     @property
     def label(self) -> str:
@@ -88,8 +106,8 @@ class Figure:
 
     def ids(self) -> list[int]:
         """The ids of the records behind the figure (placements, check-ins or postings)."""
-        key = {"retention_3": "checkin_id", "retention_6": "checkin_id",
-               "vacancies_filled": "posting_id"}.get(self.key, "placement_id")
+        key = {"retention_3": "checkin_id", "retention_6": "checkin_id", "left_job": "checkin_id",
+               "unpaid_wages": "checkin_id", "vacancies_filled": "posting_id"}.get(self.key, "placement_id")
         return [row[key] for row in self.rows]
 
 
@@ -135,6 +153,24 @@ class CountyReport:
         """"2026-11"."""
         return self.start.strftime("%Y-%m")
 
+    def marked_worker_ids(self) -> list[int]:
+        """Workers whose household mark the report lists (each listing is a view of the mark)."""
+        return sorted({row["worker_id"] for fig in self.figures.values() for row in fig.rows
+                       if row.get("household")})
+
+
+class _Check(NamedTuple):
+    """A check-in as the report reads it."""
+
+    id: int
+    months: int
+    due: date
+    done: bool
+    working: bool | None
+    paid: bool | None = None
+    done_on: date | None = None
+    note: str = ""
+
 
 @dataclass
 class _Placed:
@@ -147,12 +183,17 @@ class _Placed:
     started_on: date
     ended_on: date | None
     posting_id: int | None
-    priority: bool
-    checkins: list[tuple[int, int, date, bool, bool | None]] = field(default_factory=list)
+    household: str | None
+    checkins: list[_Check] = field(default_factory=list)
+
+    @property
+    def priority(self) -> bool:
+        """Whether the worker's household is marked."""
+        return self.household is not None
 
     def latest_answer(self, on: date) -> bool | None:
         """still_working of the latest recorded check-in due by ``on`` (None: none recorded)."""
-        done = [(m, w) for _, m, due, is_done, w in self.checkins if is_done and due <= on]
+        done = [(c.months, c.working) for c in self.checkins if c.done and c.due <= on]
         return max(done)[1] if done else None
 
     def employed(self, on: date) -> bool:
@@ -162,8 +203,8 @@ class _Placed:
 
     def row(self) -> dict[str, Any]:
         return {"placement_id": self.id, "worker_id": self.worker_id, "worker": self.worker,
-                "village": self.village, "employer": self.employer, "title": self.title,
-                "started_on": self.started_on, "ended_on": self.ended_on}
+                "village": self.village, "household": self.household, "employer": self.employer,
+                "title": self.title, "started_on": self.started_on, "ended_on": self.ended_on}
 
 
 def parse_month(text: str | None, today: date) -> tuple[date, date]:
@@ -192,6 +233,16 @@ def staff_county(session: Session, user: Any) -> Place | None:
                           .order_by(Place.code).limit(1))
 
 
+def county_choices(session: Session) -> list[tuple[str, str]]:
+    """(12-digit code, full name) of the counties a report can be about: those with bureau staff
+    or placements, by code (an admin chooses one instead of typing a code)."""
+    staffed = select(Place.code).join(RoleAssignment, RoleAssignment.county_id == Place.id).where(
+        RoleAssignment.role == "bureau")
+    placed = select(Placement.county_code).distinct()
+    codes = set(session.scalars(staffed)) | set(session.scalars(placed))
+    return sorted(place_names(session, codes).items())
+
+
 def place_names(session: Session, codes: set[str]) -> dict[str, str]:
     """Full names of places by 12-digit code."""
     if not codes:
@@ -211,7 +262,12 @@ def build_report(session: Session, county: Place, start: date, end: date) -> Cou
         "retention_3": _retention(placed, 3, end),
         "retention_6": _retention(placed, 6, end),
         "vacancies_filled": _vacancies(session, prefix, in_month),
+        "left_job": _flagged(placed, "left_job", lambda c: c.working is False, start, end),
+        "unpaid_wages": _flagged(placed, "unpaid_wages", lambda c: c.paid is False, start, end),
     }
+    for key, fig in figures.items():
+        if key != "vacancies_filled":
+            fig.by_household = _by_household(fig)
     before = start - relativedelta(days=1)
     drops = _drops(_priority_villages(session, prefix), placed, before, end)
     return CountyReport(county, start, end, figures, drops)
@@ -219,24 +275,32 @@ def build_report(session: Session, county: Place, start: date, end: date) -> Cou
 
 def _load(session: Session, prefix: str, end: date) -> list[_Placed]:
     """The county's placements started by ``end``, with their check-ins due by then."""
-    marked = select(HouseholdMark.worker_id).scalar_subquery()
     rows = session.execute(
         select(Placement.id, Placement.worker_id, Worker.name, Worker.village, Placement.employer_name,
                Placement.job_title, Placement.started_on, Placement.ended_on, Placement.posting_id,
-               Worker.id.in_(marked))
+               HouseholdMark.kind)
         .join(Worker, Worker.id == Placement.worker_id)
+        .outerjoin(HouseholdMark, HouseholdMark.worker_id == Worker.id)
         .where(Placement.county_code.like(prefix + "%"), Placement.started_on <= end)
         .order_by(Placement.started_on, Placement.id))
-    placed = {r[0]: _Placed(*r[:9], priority=bool(r[9])) for r in rows}
+    placed = {r[0]: _Placed(*r) for r in rows}
     checkins = session.execute(
-        select(CheckIn.id, CheckIn.placement_id, CheckIn.month_offset, CheckIn.due_on,
-               CheckIn.done_at.is_not(None), CheckIn.still_working)
+        select(CheckIn.id, CheckIn.placement_id, CheckIn.month_offset, CheckIn.due_on, CheckIn.done_at,
+               CheckIn.still_working, CheckIn.paid_on_time, CheckIn.note)
         .join(Placement, Placement.id == CheckIn.placement_id)
         .where(Placement.county_code.like(prefix + "%"), Placement.started_on <= end, CheckIn.due_on <= end)
         .order_by(CheckIn.due_on, CheckIn.id))
-    for cid, pid, months, due, done, working in checkins:
-        placed[pid].checkins.append((cid, months, due, bool(done), working))
+    for cid, pid, months, due, done_at, working, paid, note in checkins:
+        done_on = china_date(done_at) if done_at else None
+        placed[pid].checkins.append(_Check(cid, months, due, done_at is not None, working, paid, done_on,
+                                           note or ""))
     return list(placed.values())
+
+
+def china_date(moment: datetime) -> date:
+    """The date in China (UTC+8) of a stored UTC moment (naive ones are UTC)."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(CHINA).date()
 
 
 def _priority_employed(placed: list[_Placed], end: date) -> Figure:
@@ -251,17 +315,47 @@ def _priority_employed(placed: list[_Placed], end: date) -> Figure:
 def _retention(placed: list[_Placed], months: int, end: date) -> Figure:
     rows, kept, recorded, pending = [], 0, 0, 0
     for p in placed:
-        for cid, offset, due, done, working in p.checkins:
-            if offset != months or due > end:
+        for c in p.checkins:
+            if c.months != months or c.due > end:
                 continue
-            state = "working" if done and working else "left" if done else "pending"
-            kept, recorded, pending = kept + (state == "working"), recorded + done, pending + (not done)
-            rows.append({"checkin_id": cid, "placement_id": p.id, "worker_id": p.worker_id,
-                         "worker": p.worker, "employer": p.employer, "title": p.title,
-                         "started_on": p.started_on, "due_on": due,
-                         "still_working": working if done else None, "state": state})
-    value = round(100 * kept / recorded, 1) if recorded else None
+            state = "working" if c.done and c.working else "left" if c.done else "pending"
+            kept, recorded, pending = kept + (state == "working"), recorded + c.done, pending + (not c.done)
+            rows.append({"checkin_id": c.id, "placement_id": p.id, "worker_id": p.worker_id,
+                         "worker": p.worker, "household": p.household, "employer": p.employer,
+                         "title": p.title, "started_on": p.started_on, "due_on": c.due,
+                         "still_working": c.working if c.done else None, "state": state})
+    value = _share(kept, recorded)
     return Figure(f"retention_{months}", value, CHECKIN_COLUMNS, rows, kept, recorded, pending)
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _flagged(placed: list[_Placed], key: str, says: Callable[[_Check], bool], start: date,
+             end: date) -> Figure:
+    """Check-ins recorded within the month whose answer ``says`` so (left the job, unpaid wages)."""
+    rows = [{"checkin_id": c.id, "placement_id": p.id, "worker_id": p.worker_id, "worker": p.worker,
+             "village": p.village, "household": p.household, "employer": p.employer, "title": p.title,
+             "due_on": c.due, "done_on": c.done_on, "note": c.note}
+            for p in placed for c in p.checkins
+            if c.done and c.done_on is not None and start <= c.done_on <= end and says(c)]
+    rows.sort(key=lambda r: (r["done_on"], r["checkin_id"]))
+    return Figure(key, len(rows), FLAG_COLUMNS, rows)
+
+
+def _by_household(fig: Figure) -> dict[str, tuple[float | int | None, int | None, int | None]]:
+    """The figure split by the rows' household type; the parts add up to the figure."""
+    split: dict[str, tuple[float | int | None, int | None, int | None]] = {}
+    for kind in HOUSEHOLD_COLUMNS:
+        rows = [r for r in fig.rows if (r.get("household") or "none") == kind]
+        if fig.denominator is None:
+            split[kind] = (len(rows), None, None)
+            continue
+        kept = sum(r["state"] == "working" for r in rows)
+        recorded = sum(r["state"] != "pending" for r in rows)
+        split[kind] = (_share(kept, recorded), kept, recorded)
+    return split
 
 
 def _vacancies(session: Session, prefix: str, in_month: list[_Placed]) -> Figure:
@@ -319,10 +413,25 @@ def report_to_dict(report: CountyReport) -> dict[str, Any]:
     for key, fig in report.figures.items():
         figures[key] = {"label": fig.label, "value": fig.value, "numerator": fig.numerator,
                         "denominator": fig.denominator, "pending": fig.pending, "ids": fig.ids(),
+                        "by_household": _split_dict(fig),
                         "rows": [{k: _plain(v) for k, v in row.items()} for row in fig.rows]}
     return {"county": {"code": report.county.code, "name": report.county.full_name}, "month": report.month,
             "start": report.start.isoformat(), "end": report.end.isoformat(), "figures": figures,
             "village_drops": [_drop_dict(d) for d in report.drops if d.flagged]}
+
+
+def _split_dict(fig: Figure) -> dict[str, dict[str, Any]] | None:
+    if fig.by_household is None:
+        return None
+    return {kind: {"value": v, "numerator": n, "denominator": d}
+            for kind, (v, n, d) in fig.by_household.items()}
+
+
+def household_words() -> dict[str, str]:
+    """The breakdown's column names in the current language."""
+    from web.services.households import KIND_WORDS
+
+    return {**{k: str(v) for k, v in KIND_WORDS.items()}, "none": str(_l("无标记"))}
 
 
 def _drop_dict(drop: VillageDrop) -> dict[str, Any]:
@@ -348,19 +457,38 @@ def report_xlsx(report: CountyReport) -> bytes:
     from openpyxl import Workbook
 
     words: dict[Any, str] = {True: str(_l("是")), False: str(_l("否")), "working": str(_l("在岗")),
-                             "left": str(_l("已离岗")), "pending": str(_l("未回访"))}
+                             "left": str(_l("已离岗")), "pending": str(_l("未回访")), **household_words()}
     book = Workbook(write_only=True)  # streamed: a county's thousands of rows stay cheap
     summary = book.create_sheet("汇总")
     summary.append([safe_cell(report.county.full_name), report.month])
     summary.append([str(_l("指标")), str(_l("数值")), str(_l("分子")), str(_l("分母")), str(_l("未回访"))])
     for fig in report.figures.values():
         summary.append([fig.label, fig.value, fig.numerator, fig.denominator, fig.pending])
+    _breakdown_sheet(book.create_sheet("按户类型"), report)
     for fig in report.figures.values():
         sheet = book.create_sheet(SHEETS[fig.key])
         sheet.append([str(COLUMNS[c]) for c in fig.columns])
         for row in fig.rows:
-            sheet.append([_cell(row.get(c), words if c == "state" or isinstance(row.get(c), bool) else {})
+            sheet.append([_cell(row.get(c), words if c in WORDED or isinstance(row.get(c), bool) else {})
                           for c in fig.columns])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _breakdown_sheet(sheet: Any, report: CountyReport) -> None:
+    """Each figure by household type, then the total; shares as "value (numerator/denominator)"."""
+    names = household_words()
+    sheet.append([str(_l("指标"))] + [names[k] for k in HOUSEHOLD_COLUMNS] + [str(_l("合计"))])
+    for fig in report.figures.values():
+        if fig.by_household is not None:
+            total = (fig.value, fig.numerator, fig.denominator)
+            parts = [fig.by_household[k] for k in HOUSEHOLD_COLUMNS] + [total]
+            sheet.append([fig.label] + [split_text(*part) for part in parts])
+
+
+def split_text(value: float | int | None, numerator: int | None, denominator: int | None) -> Any:
+    """A count as itself; a share as "66.7% (2/3)" ("—" without a denominator)."""
+    if denominator is None:
+        return value
+    return f"{'—' if value is None else f'{value:.1f}%'} ({numerator}/{denominator})"

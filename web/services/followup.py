@@ -17,6 +17,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -40,6 +41,7 @@ log = logging.getLogger(__name__)
 DUE_KIND = "checkins_due"
 # The gateway holds the approved copy; this is what the log sender shows.
 PAGE_SIZE = 50
+CHECKIN_WORDS = {1: _l("1个月回访"), 3: _l("3个月回访"), 6: _l("6个月回访")}
 
 
 class FollowupError(ValueError):
@@ -101,6 +103,8 @@ def record_placement(session: Session, user: Any, worker_id: int, data: dict[str
                           job_title=(data.get("title") or "").strip())
     if data.get("application_id"):
         _from_application(session, placement, int(data["application_id"]))
+    elif data.get("posting_id") and session.get(Posting, data["posting_id"]) is not None:
+        placement.posting_id = data["posting_id"]
     # A posting may not name its employer; by hand, both are needed.
     if not placement.job_title or (not placement.employer_name and placement.source == "manual"):
         raise FollowupError("missing", "title" if not placement.job_title else "employer",
@@ -129,6 +133,20 @@ def _from_application(session: Session, placement: Placement, application_id: in
         application.status = "hired"
     placement.employer_name = placement.employer_name or (posting.employer.name if posting.employer else "")
     placement.job_title = placement.job_title or posting.title
+
+
+def placement_prefill(session: Session, worker_id: int, posting_id: int | None) -> dict[str, Any]:
+    """Form values for a placement in ``posting_id``: the worker's application to it if there is
+    one, else the posting's title and employer typed in for the clerk."""
+    posting = session.get(Posting, posting_id) if posting_id else None
+    if posting is None:
+        return {}
+    application_id = session.scalar(select(Application.id).where(
+        Application.worker_id == worker_id, Application.posting_id == posting.id))
+    if application_id is not None:
+        return {"application_id": application_id}
+    return {"title": posting.title, "employer": posting.employer.name if posting.employer else "",
+            "posting_id": posting.id}
 
 
 def predict_occupation(title: str) -> str | None:
@@ -172,8 +190,69 @@ def record_checkin(session: Session, user: Any, checkin_id: int, data: dict[str,
     checkin.note = (data.get("note") or "").strip()[:1000]
     checkin.done_at = datetime.now(UTC)
     checkin.recorded_by_id = getattr(user, "id", None)
+    settle_later_checkins(session, checkin)
     session.flush()
     return checkin
+
+
+def settle_later_checkins(session: Session, checkin: CheckIn) -> None:
+    """After "left the job", the placement's later check-ins not yet done are no longer due (they
+    are removed); a correction back to "still working" schedules them again."""
+    placement = checkin.placement
+    later = {c.month_offset: c for c in placement.checkins if c.month_offset > checkin.month_offset}
+    if checkin.still_working is False:
+        for c in later.values():
+            if c.done_at is None:
+                placement.checkins.remove(c)
+                session.delete(c)
+        return
+    if _left_earlier(placement, checkin):
+        return
+    for months in CHECKIN_MONTHS:
+        if months > checkin.month_offset and months not in later:
+            placement.checkins.append(CheckIn(month_offset=months,
+                                              due_on=add_months(placement.started_on, months)))
+
+
+def _left_earlier(placement: Placement, checkin: CheckIn) -> bool:
+    """Whether an earlier recorded check-in of the placement already says the worker left."""
+    return any(c.month_offset < checkin.month_offset and c.done_at is not None and c.still_working is False
+               for c in placement.checkins)
+
+
+@dataclass(frozen=True)
+class Flag:
+    """What a worker's latest recorded check-in reported that needs the bureau to get in touch."""
+
+    worker_id: int
+    placement_id: int
+    month_offset: int
+    left: bool
+    unpaid: bool
+    note: str
+
+
+def followup_flags(session: Session, prefixes: tuple[str, ...] | None) -> dict[int, Flag]:
+    """Workers in scope whose latest placement's latest recorded check-in says they left the job
+    or were not paid on time (a newer placement, or a newer answer, clears it)."""
+    latest: dict[int, int] = {}
+    for worker_id, placement_id in session.execute(
+            select(Placement.worker_id, Placement.id).where(place_filter(Placement.county_code, prefixes))
+            .order_by(Placement.started_on, Placement.id)):
+        latest[worker_id] = placement_id
+    answers: dict[int, CheckIn] = {}
+    for checkin in session.scalars(
+            select(CheckIn).join(Placement, Placement.id == CheckIn.placement_id)
+            .where(CheckIn.done_at.is_not(None), place_filter(Placement.county_code, prefixes))
+            .order_by(CheckIn.month_offset)):
+        answers[checkin.placement_id] = checkin
+    flags = {}
+    for worker_id, placement_id in latest.items():
+        c = answers.get(placement_id)
+        if c is not None and (c.still_working is False or c.paid_on_time is False):
+            flags[worker_id] = Flag(worker_id, placement_id, c.month_offset, c.still_working is False,
+                                    c.paid_on_time is False, c.note or "")
+    return flags
 
 
 def due_checkins(session: Session, prefixes: tuple[str, ...] | None, today: date,

@@ -13,14 +13,16 @@ only, the score shown is the matcher's own.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from web.models import HOUSEHOLD_KINDS, Application, HouseholdMark, Place, Placement, Worker
 from web.policy import Scope, audit, place_filter
+from web.services.followup import Flag, followup_flags
 
 KIND_WORDS = {"tuopin": _l("脱贫户"), "jiance": _l("监测户"), "yidi": _l("易地搬迁户")}
 PRIORITY_BONUS = 0.05
@@ -84,14 +86,28 @@ def clear_mark(session: Session, user: Any, worker_id: int) -> bool:
     return True
 
 
-def outreach(session: Session, scope: Scope, limit: int = OUTREACH_LIMIT) -> list[tuple[Worker, str | None]]:
-    """Workers in scope with neither a placement nor an application: priority households first
-    (then the newest registered), each with its mark kind."""
+@dataclass(frozen=True)
+class OutreachRow:
+    """A worker to get in touch with: the mark kind, and the follow-up answer that put them back
+    on the list (None: never applied nor placed)."""
+
+    worker: Worker
+    kind: str | None
+    flag: Flag | None = None
+
+
+def outreach(session: Session, scope: Scope, limit: int = OUTREACH_LIMIT) -> list[OutreachRow]:
+    """Workers in scope to contact: those whose latest check-in says they left the job or were not
+    paid on time (first: they need help now), and those with neither a placement nor an
+    application; priority households first within each, then the newest registered."""
+    flags = followup_flags(session, scope.prefixes("county"))
     placed = exists().where(Placement.worker_id == Worker.id)
     applied = exists().where(Application.worker_id == Worker.id)
+    flagged = Worker.id.in_(sorted(flags))
     query = (select(Worker, HouseholdMark.kind).join(Place, Place.id == Worker.home_place_id)
              .outerjoin(HouseholdMark, HouseholdMark.worker_id == Worker.id)
-             .where(place_filter(Place.code, scope.prefixes("county")), ~placed, ~applied)
+             .where(place_filter(Place.code, scope.prefixes("county")), or_(and_(~placed, ~applied), flagged))
              .options(joinedload(Worker.home_place))
-             .order_by(HouseholdMark.id.is_(None), Worker.id.desc()).limit(limit))
-    return [(w, kind) for w, kind in session.execute(query)]
+             .order_by(case((flagged, 0), else_=1), HouseholdMark.id.is_(None), Worker.id.desc())
+             .limit(limit))
+    return [OutreachRow(w, kind, flags.get(w.id)) for w, kind in session.execute(query)]

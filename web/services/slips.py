@@ -1,7 +1,10 @@
 """Printable match slips for village notice boards: each worker's best jobs with a QR code.
 
-Slips go on public boards, so they carry no phone number and no household mark, and a
-worker's name shows only its first character (the worker knows their own slip).
+Slips go on public boards, so they carry no phone number of the worker and no household mark,
+and a worker's name shows only its first character (the worker knows their own slip). Each
+slip carries the bureau's hotline and address (``JIUJIN_BUREAU_PHONE``/``_ADDRESS``) for people
+who cannot apply online, and its QR code and printed link use ``JIUJIN_PUBLIC_BASE_URL`` (the
+request's host only when that is unset: a clerk's intranet address means nothing to a villager).
 """
 
 from __future__ import annotations
@@ -56,7 +59,17 @@ def village_workers(session: Session, prefixes: tuple[str, ...] | None, village:
 
 def build_slips(session: Session, runtime: Any, prefixes: tuple[str, ...] | None, village: str) -> list[Slip]:
     """Each village worker's top PER_WORKER matches from the shared matcher."""
-    workers = village_workers(session, prefixes, village)
+    return slips_for(session, runtime, village_workers(session, prefixes, village))
+
+
+def worker_slips(session: Session, runtime: Any, worker_id: int) -> tuple[Worker, list[Slip]]:
+    """One worker's slips (a clerk prints them for a walk-in), and the worker."""
+    worker = session.get(Worker, worker_id)
+    return worker, slips_for(session, runtime, [worker])
+
+
+def slips_for(session: Session, runtime: Any, workers: list[Worker]) -> list[Slip]:
+    """Each worker's top PER_WORKER matches from the shared matcher."""
     if not workers:
         return []
     ranked = runtime.matcher(session).rank_many([worker_query(w) for w in workers], limit=PER_WORKER)
@@ -75,6 +88,12 @@ def mask_name(name: str) -> str:
     """张三丰 → 张**: enough for the worker to find their slip, not a full name on a public board."""
     name = (name or "").strip()
     return name[:1] + "*" * max(len(name) - 1, 1) if name else "**"
+
+
+def public_url(base: str, path: str, fallback: str) -> str:
+    """The address printed on a slip: the configured public ``base`` plus ``path``; without a
+    base, ``fallback`` (the request's own address)."""
+    return base.rstrip("/") + path if base else fallback
 
 
 def qr_svg(url: str) -> Markup:

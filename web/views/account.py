@@ -26,6 +26,7 @@ from web.forms import ConsentForm, DeleteForm, LoginForm, PasswordForm, PhoneFor
 from web.services import accounts
 from web.services.accounts import AccountError
 from web.services.mydata import delete_my_data, export_my_data
+from web.workspace import landing_endpoint
 
 bp = Blueprint("account", __name__)
 
@@ -116,7 +117,7 @@ def login() -> Any:
             form.password.errors = [gettext(exc.message)]
         else:
             login_user(user)
-            return redirect(_safe_next() or url_for("search.index"))
+            return redirect(_safe_next() or _home_of(user))
     return _page("account/login.html", form)
 
 
@@ -188,7 +189,7 @@ def reset_verify() -> Any:
             session.pop("reset_phone", None)
             login_user(user)
             flash(gettext("密码已重设。"))
-            return redirect(url_for("search.index"))
+            return redirect(_home_of(user))
     return _page("account/verify.html", form, phone=phone, reset=True)
 
 
@@ -236,6 +237,12 @@ def _mark(form: Any, exc: AccountError) -> None:
 def _page(template: str, form: Any, **extra: Any) -> Any:
     status = 400 if request.method == "POST" else 200
     return render_template(template, form=form, **extra), status
+
+
+def _home_of(user: Any) -> str:
+    """Staff start in their workspace (admin, bureau, collab); everyone else on the search page."""
+    endpoint = landing_endpoint(user)
+    return url_for(endpoint if endpoint in current_app.view_functions else "search.index")
 
 
 def _safe_next() -> str | None:

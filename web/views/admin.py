@@ -34,6 +34,16 @@ def _role_form(user_id: int, formdata: Any = None) -> RoleForm:
     return form
 
 
+# --- home
+
+
+@bp.get("/")
+@guard("admin.home")
+def index() -> str:
+    """Where an admin starts: every workspace and admin page, grouped."""
+    return render_template("admin/index.html")
+
+
 # --- users and roles
 
 

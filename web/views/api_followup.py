@@ -108,7 +108,7 @@ def report(query: dict[str, Any]) -> dict[str, Any]:
     with transaction() as session:
         found = county_report.build_report(session, county, start, end)
         audit(session, current_user, "bureau.report", "household", None, "ok", county=county.code,
-              month=found.month, worker_ids=found.figures["priority_employed"].ids())
+              month=found.month, worker_ids=found.marked_worker_ids())
         body = county_report.report_to_dict(found)
     return body
 

@@ -26,7 +26,7 @@ from web.forms_bureau import CloseForm, HouseholdForm, ImportForm, VacancyForm, 
 from web.i18n import select_locale
 from web.models import Posting, Worker
 from web.policy import current_scope, guard
-from web.services import bureau, households, imports
+from web.services import bureau, followup, households, imports
 from web.services.bureau import VacancyError
 from web.services.search import SearchError
 
@@ -215,8 +215,11 @@ def template_csv() -> Response:
 def workers() -> str:
     """Workers of the county, searchable by name or village."""
     q = request.args.get("q", "")[:50]
-    found = bureau.workers_in_scope(db.session, current_scope(), q)
-    return render_template("bureau/workers.html", workers=found, q=q)
+    with transaction() as s:
+        found = bureau.workers_in_scope(s, current_scope(), q)
+        marks = households.marks_for(s, [w.id for w in found])
+        households.audit_views(s, _user(), sorted(marks), "workers")
+    return render_template("bureau/workers.html", workers=found, q=q, marks=marks)
 
 
 def _worker_data(form: WorkerForm) -> dict[str, Any]:
@@ -271,6 +274,14 @@ def edit_worker(worker_id: int) -> Any:
                            household=household, consented=consented), status
 
 
+@bp.get("/workers/<int:worker_id>/jobs")
+@guard("bureau.worker.jobs", obj="worker")
+def worker_jobs(worker_id: int) -> str:
+    """Open jobs for this worker, best first, each with the way to record a placement in it."""
+    worker, matches = bureau.jobs_for_worker(db.session, _runtime(), worker_id, select_locale())
+    return render_template("bureau/worker_jobs.html", worker=worker, matches=matches)
+
+
 @bp.get("/workers/<int:worker_id>/household")
 @guard("bureau.household.view", obj="worker")
 def household(worker_id: int) -> str:
@@ -309,8 +320,8 @@ def outreach() -> str:
     """Workers without a placement or application, priority households first."""
     with transaction() as s:
         rows = households.outreach(s, current_scope())
-        households.audit_views(s, _user(), [w.id for w, kind in rows if kind], "outreach")
-    return render_template("bureau/outreach.html", rows=rows)
+        households.audit_views(s, _user(), [r.worker.id for r in rows if r.kind], "outreach")
+    return render_template("bureau/outreach.html", rows=rows, checkin_words=followup.CHECKIN_WORDS)
 
 
 @bp.get("/no-match")

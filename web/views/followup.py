@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -15,11 +14,12 @@ from web.extensions import db, transaction
 from web.forms_followup import BY_HAND, CheckInForm, PlacementForm
 from web.models import CheckIn, Place, Placement
 from web.policy import audit, current_scope, guard
-from web.services import county_report, followup, slips
+from web.services import bureau, county_report, followup, slips
 
 bp = Blueprint("followup", __name__, url_prefix="/bureau")
 
-CHECKIN_WORDS = {1: _l("1个月回访"), 3: _l("3个月回访"), 6: _l("6个月回访")}
+CHOOSE_LIMIT = 30  # matches listed when choosing a worker; more means: type more of the name
+CHECKIN_WORDS = followup.CHECKIN_WORDS
 
 
 def _prefixes() -> tuple[str, ...] | None:
@@ -38,11 +38,14 @@ def placements() -> str:
 @bp.get("/placements/new")
 @guard("bureau.followup")
 def choose_worker() -> Response | str:
-    """``?worker_id=`` goes on to that worker's placement form (where the worker's scope is checked)."""
+    """Find the placed worker by name, phone or village (in the member's county) and choose them;
+    ``?worker_id=`` goes straight on to that worker's form (where the worker's scope is checked)."""
     worker_id = request.args.get("worker_id", type=int)
     if worker_id:
         return redirect(url_for("followup.new_placement", worker_id=worker_id))
-    return render_template("followup/choose_worker.html", bad=bool(request.args.get("worker_id")))
+    q = (request.args.get("q") or "").strip()[:50]
+    found = bureau.workers_in_scope(db.session, current_scope(), q, limit=CHOOSE_LIMIT) if q else []
+    return render_template("followup/choose_worker.html", q=q, workers=found, limit=CHOOSE_LIMIT)
 
 
 @bp.route("/placements/new/<int:worker_id>", methods=["GET", "POST"])
@@ -50,12 +53,14 @@ def choose_worker() -> Response | str:
 def new_placement(worker_id: int) -> Response | tuple[str, int] | str:
     """Record a placement for a worker in scope: from one of their applications, or by hand."""
     worker, applications = followup.placement_worker_choices(db.session, worker_id)
-    form = PlacementForm()
+    prefill = followup.placement_prefill(db.session, worker_id, request.args.get("posting_id", type=int))
+    form = PlacementForm(data=prefill) if request.method == "GET" else PlacementForm()
     form.application_id.choices = [(BY_HAND, gettext("不是通过申请（手工填写）"))] + [
         (a.id, f"{p.title}（{a.created_at:%Y-%m-%d}）") for a, p in applications]
     if form.validate_on_submit():
         data = {"application_id": form.application_id.data or None, "employer": form.employer.data,
-                "title": form.title.data, "started_on": form.started_on.data}
+                "title": form.title.data, "started_on": form.started_on.data,
+                "posting_id": _posting_id(form.posting_id.data)}
         try:
             with transaction() as session:
                 placement = followup.record_placement(session, current_user, worker_id, data)
@@ -67,6 +72,11 @@ def new_placement(worker_id: int) -> Response | tuple[str, int] | str:
             return redirect(url_for("followup.placement", placement_id=placement_id))
     status = 400 if form.errors else 200
     return render_template("followup/new_placement.html", form=form, worker=worker), status
+
+
+def _posting_id(text: str | None) -> int | None:
+    """The hidden posting id of the placement form, when it is a plausible id."""
+    return int(text) if text and text.isdigit() and len(text) <= 9 else None
 
 
 def _form_error(form: Any, exc: followup.FollowupError) -> None:
@@ -147,7 +157,7 @@ def _county(code: str | None) -> Place | None:
 def _audit_priority(session: Any, report: county_report.CountyReport) -> None:
     """Listing priority-household workers is a view of their marks: audited like one."""
     audit(session, current_user, "bureau.report", "household", None, "ok", county=report.county.code,
-          month=report.month, worker_ids=[r["worker_id"] for r in report.figures["priority_employed"].rows])
+          month=report.month, worker_ids=report.marked_worker_ids())
 
 
 @bp.get("/report")
@@ -157,7 +167,9 @@ def report() -> str:
     found = _report()
     return render_template("followup/report.html", report=found, month=request.args.get("month", ""),
                            county=request.args.get("county", ""), columns=county_report.COLUMNS,
-                           show=county_report.PAGE_ROWS)
+                           show=county_report.PAGE_ROWS, kinds=county_report.HOUSEHOLD_COLUMNS,
+                           kind_names=county_report.household_words(), split_text=county_report.split_text,
+                           counties=county_report.county_choices(db.session) if current_scope().admin else [])
 
 
 @bp.get("/report.xlsx")
@@ -182,6 +194,27 @@ def slips_page() -> str:
         return render_template("followup/choose_village.html",
                                villages=slips.list_villages(db.session, _prefixes()))
     found = slips.build_slips(db.session, current_app.extensions["jiujin"], _prefixes(), village)
-    codes = {s.posting_id: slips.qr_svg(url_for("jobs.show", posting_id=s.posting_id, _external=True))
+    return _slips_page(village, found)
+
+
+@bp.get("/workers/<int:worker_id>/slips")
+@guard("bureau.worker.slip", obj="worker")
+def worker_slips(worker_id: int) -> str:
+    """One worker's match slips, to print and hand over at the counter."""
+    worker, found = slips.worker_slips(db.session, current_app.extensions["jiujin"], worker_id)
+    return _slips_page(worker.village or (worker.home_place.name if worker.home_place else ""), found,
+                       back=url_for("bureau.edit_worker", worker_id=worker_id))
+
+
+def _slips_page(village: str, found: list[slips.Slip], back: str | None = None) -> str:
+    """The printable page: a QR code and link per slip on the public address, and how to apply
+    offline (the bureau's phone and address)."""
+    base = current_app.config.get("JIUJIN_PUBLIC_BASE_URL", "")
+    links = {s.posting_id: slips.public_url(base, url_for("jobs.show", posting_id=s.posting_id),
+                                            url_for("jobs.show", posting_id=s.posting_id, _external=True))
              for s in found}
-    return render_template("followup/slips.html", village=village, slips=found, codes=codes)
+    return render_template("followup/slips.html", village=village, slips=found, links=links,
+                           codes={pid: slips.qr_svg(url) for pid, url in links.items()},
+                           phone=current_app.config.get("JIUJIN_BUREAU_PHONE", ""),
+                           address=current_app.config.get("JIUJIN_BUREAU_ADDRESS", ""),
+                           back=back or url_for("followup.slips_page"))
