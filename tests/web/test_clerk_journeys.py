@@ -305,7 +305,7 @@ def test_report_breaks_every_figure_down_by_household_type_and_the_parts_add_up(
         "tuopin": 1,
         "jiance": 1,
         "yidi": 1,
-        "none": 1,
+        "unmarked": 1,
     }
     for key, fig in report.figures.items():
         if fig.by_household is None:
@@ -333,7 +333,7 @@ def test_report_page_and_workbook_show_the_breakdown_and_audit_the_marks(
     table = page[page.index('id="by-household"') :]
     row = re.search(r'<tr data-figure="placements">(.*?)</tr>', table, re.S).group(1)
     cells = dict(re.findall(r'data-kind="(\w+)">([^<]*)<', row))
-    assert cells == {"tuopin": "1", "jiance": "1", "yidi": "1", "none": "1", "total": "4"}
+    assert cells == {"tuopin": "1", "jiance": "1", "yidi": "1", "unmarked": "1", "total": "4"}
     assert "脱贫户" in table and "监测户" in table and "易地搬迁户" in table
     audited = db_session.scalars(
         select(AuditEntry).where(AuditEntry.action == "bureau.report").order_by(AuditEntry.id.desc())

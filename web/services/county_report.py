@@ -60,7 +60,7 @@ LABELS = {
     "left_job": _l("本月回访发现已离岗"),
     "unpaid_wages": _l("本月回访发现工资拖欠"),
 }
-HOUSEHOLD_COLUMNS = ("tuopin", "jiance", "yidi", "none")  # the breakdown's columns, then the total
+HOUSEHOLD_COLUMNS = ("tuopin", "jiance", "yidi", "unmarked")  # the breakdown's columns, then the total
 SHEETS = {"placements": "本月就业", "priority_employed": "重点人群在岗", "retention_3": "3个月留存",
           "retention_6": "6个月留存", "vacancies_filled": "填补岗位",
           "left_job": "离岗", "unpaid_wages": "工资拖欠"}
@@ -348,7 +348,7 @@ def _by_household(fig: Figure) -> dict[str, tuple[float | int | None, int | None
     """The figure split by the rows' household type; the parts add up to the figure."""
     split: dict[str, tuple[float | int | None, int | None, int | None]] = {}
     for kind in HOUSEHOLD_COLUMNS:
-        rows = [r for r in fig.rows if (r.get("household") or "none") == kind]
+        rows = [r for r in fig.rows if (r.get("household") or "unmarked") == kind]
         if fig.denominator is None:
             split[kind] = (len(rows), None, None)
             continue
@@ -431,7 +431,7 @@ def household_words() -> dict[str, str]:
     """The breakdown's column names in the current language."""
     from web.services.households import KIND_WORDS
 
-    return {**{k: str(v) for k, v in KIND_WORDS.items()}, "none": str(_l("无标记"))}
+    return {**{k: str(v) for k, v in KIND_WORDS.items()}, "unmarked": str(_l("无标记"))}
 
 
 def _drop_dict(drop: VillageDrop) -> dict[str, Any]:
