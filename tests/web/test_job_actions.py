@@ -394,8 +394,11 @@ def test_my_applications_in_plain_words_newest_first_and_withdraw(client, db_ses
     assert page.index(newer.title) < page.index(older.title)
     assert "状态：已提交" in page and "状态：约面试" in page and "2026年11月20日申请" in page
     assert f'href="/jobs/{older.id}"' in page
+    asked = post_form(client, "/me/applications", f"/me/applications/{interview.id}/withdraw")
+    assert asked.status_code == 200 and "确定撤回" in text(asked) and older.title in text(asked)
+    assert fresh(db_session, interview).status == "interview"  # nothing changes before the confirmation
     response = post_form(client, "/me/applications", f"/me/applications/{interview.id}/withdraw",
-                         follow_redirects=True)
+                         {"confirm": "1"}, follow_redirects=True)
     assert "申请已撤回" in text(response) and "状态：已撤回" in text(response)
     assert fresh(db_session, interview).status == "withdrawn"
     job = text(client.get(f"/jobs/{older.id}"))  # withdrawn: may apply again, without a duplicate row
