@@ -13,6 +13,10 @@ FRESH_DAYS = 7  # a posting this young says so ("3天前发布")
 TYPE_WORDS = {"zh": {"full_time": "长期工", "part_time": "兼职", "day_labour": "零工", "seasonal": "季节工"},
               "en": {"full_time": "full-time", "part_time": "part-time", "day_labour": "day labour",
                      "seasonal": "seasonal work"}}
+# The one wording of the bureau trust label (the site's catalogue says the same: "人社局发布").
+BUREAU_WORDS = {"zh": "人社局发布", "en": "posted by the county job bureau"}
+# What a job card shows beside the reason, so the reason there leaves them out (join_parts).
+CARD_FACTS = ("distance", "wage", "housing", "type", "trust")
 # Which parts survive when there are more than MAX_PARTS (lower first), and the order they are shown in.
 PRIORITY = ("distance", "wage", "warning", "occupation", "housing", "type", "trust", "terms", "fresh")
 SHOWN = ("distance", "wage", "type", "warning", "housing", "occupation", "terms", "trust", "fresh")
@@ -110,7 +114,7 @@ def trust_words(posting: PostingDoc, lang: str = "zh") -> str | None:
     en = lang == "en"
     parts = []
     if posting.source_trust in ("official", "bureau"):
-        parts.append("posted by a job bureau" if en else "人社局发布")
+        parts.append(BUREAU_WORDS["en" if en else "zh"])
     if posting.sightings > 1:
         others = posting.sightings - 1
         plural = "s" if others > 1 else ""
@@ -142,10 +146,11 @@ def warnings(wage_short: bool, type_warning: str | None, availability: float | N
     return ("; " if en else "，").join(parts) or None
 
 
-def explain(posting: PostingDoc, distance_km: float | None, terms: tuple[str, ...],
-            wage_short: bool, occupation: Occupation | None = None, lang: str = "zh",
-            signals: Mapping[str, float] | None = None, today: date | None = None) -> str:
-    """One line: "离家12公里 · 月薪4500–6000元 · 包住 · 和你说的“电焊”是同一类活（焊工）".
+def explain_parts(posting: PostingDoc, distance_km: float | None, terms: tuple[str, ...],
+                  wage_short: bool, occupation: Occupation | None = None, lang: str = "zh",
+                  signals: Mapping[str, float] | None = None, today: date | None = None
+                  ) -> tuple[tuple[str, str], ...]:
+    """The reason's parts in the order shown, each as (kind, words): kinds are ``SHOWN``.
 
     ``signals`` (the pair's features) and ``today`` add the employment type, busy months, the
     publisher and freshness when they moved the score; at most ``MAX_PARTS`` parts are kept.
@@ -161,7 +166,21 @@ def explain(posting: PostingDoc, distance_km: float | None, terms: tuple[str, ..
              "type": plus_type, "trust": trust_words(posting, lang), "terms": terms_words(terms, lang),
              "fresh": fresh_words(posting, today, lang)}
     kept = [k for k in PRIORITY if parts[k]][:MAX_PARTS]
-    return " · ".join(str(parts[k]) for k in SHOWN if k in kept)
+    return tuple((k, str(parts[k])) for k in SHOWN if k in kept)
+
+
+def explain(posting: PostingDoc, distance_km: float | None, terms: tuple[str, ...],
+            wage_short: bool, occupation: Occupation | None = None, lang: str = "zh",
+            signals: Mapping[str, float] | None = None, today: date | None = None) -> str:
+    """One line: "离家12公里 · 月薪4500–6000元 · 包住 · 和你说的“电焊”是同一类活（焊工）"."""
+    parts = explain_parts(posting, distance_km, terms, wage_short, occupation, lang, signals, today)
+    return join_parts(parts)
+
+
+def join_parts(parts: tuple[tuple[str, str], ...], leave_out: tuple[str, ...] = ()) -> str:
+    """The reason's parts as one line, without the kinds in ``leave_out`` (a card that shows
+    distance, pay, housing and the job's type beside the reason leaves those out)."""
+    return " · ".join(words for kind, words in parts if kind not in leave_out)
 
 
 def explain_worker(posting: PostingDoc, wage_expectation: int | None, distance_km: float | None,

@@ -24,7 +24,7 @@ import sklearn
 from matching import first_stage
 from matching import signals as sig
 from matching.documents import posting_text, query_text
-from matching.explain import explain
+from matching.explain import explain_parts, join_parts
 from matching.first_stage import HousedView, QuerySide
 from matching.geo import GeoIndex, spatial_order
 from matching.lexical import LexicalIndex, script_shares
@@ -404,9 +404,10 @@ class Matcher:
                           if signals["occupation"] >= sig.OCCUPATION_SHOWN else None)
             short = bool(query.wage_expectation and posting.wage_max
                          and posting.wage_max < query.wage_expectation)
-            reason = explain(posting, distance_km, terms, short, occupation, lang, signals, query.today)
+            parts = explain_parts(posting, distance_km, terms, short, occupation, lang, signals, query.today)
             out.append(Match(posting=posting, score=round(scores[j], 4), distance_km=distance_km,
-                             reason=reason, matched_terms=terms, signals=signals, occupation=occupation))
+                             reason=join_parts(parts), matched_terms=terms, signals=signals,
+                             occupation=occupation, reason_parts=parts))
         return out
 
 

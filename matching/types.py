@@ -90,6 +90,9 @@ class Match:
     matched_terms: tuple[str, ...] = ()
     signals: dict[str, float] = field(default_factory=dict)
     occupation: Occupation | None = None
+    # The reason as (kind, words) parts (matching.explain.SHOWN kinds), for pages that show some
+    # of them as facts of their own.
+    reason_parts: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -123,8 +123,13 @@ def sources_list() -> None:
 @click.option("--schedule", default=None, help="interval:6h or cron:0 3 * * *")
 @click.option("--allow-private-network", is_flag=True)
 @click.option("--option", "options", multiple=True, help="KEY=JSON_OR_TEXT, repeatable")
+@click.option("--public-name", default=None, help="The name seekers see, e.g. 榕江县人社局.")
+@click.option("--contact-phone", default=None, help="The publisher's phone, shown after applying.")
+@click.option("--reply-days", type=click.IntRange(1, 60), default=None,
+              help="Working days within which the publisher calls an applicant back.")
 def sources_add(name: str, kind: str, url: str | None, path: str | None, trust: str,
-                schedule: str | None, allow_private_network: bool, options: tuple[str, ...]) -> None:
+                schedule: str | None, allow_private_network: bool, options: tuple[str, ...],
+                public_name: str | None, contact_phone: str | None, reply_days: int | None) -> None:
     """Register or update a source."""
     from web.scheduler import parse_schedule
     from web.services.ingest import upsert_source
@@ -135,7 +140,8 @@ def sources_add(name: str, kind: str, url: str | None, path: str | None, trust: 
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--schedule") from exc
     spec = {"name": name, "kind": kind, "url": url, "path": path, "trust": trust, "schedule": schedule,
-            "allow_private_network": allow_private_network, "options": _parse_options(options)}
+            "allow_private_network": allow_private_network, "options": _parse_options(options),
+            "public_name": public_name, "contact_phone": contact_phone, "reply_days": reply_days}
     source = upsert_source(db.session, {k: v for k, v in spec.items() if v is not None})
     db.session.commit()
     click.echo(f"source {source.name} ({source.kind}) registered")
@@ -211,10 +217,21 @@ def _read_sources(path: Path) -> list[dict[str, Any]]:
                 parse_schedule(str(spec["schedule"]))
             except ValueError as exc:
                 raise click.UsageError(f"{path}: source {spec['name']}: {exc}") from exc
-        if spec.get("trust", "aggregator") not in ("bureau", "employer", "aggregator"):
-            raise click.UsageError(
-                f"{path}: source {spec['name']}: trust must be bureau, employer or aggregator")
+        _check_seeker_facts(path, spec)
     return specs
+
+
+def _check_seeker_facts(path: Path, spec: dict[str, Any]) -> None:
+    """Trust, and what seekers are told (public name, phone, reply days), have the right shape."""
+    where = f"{path}: source {spec['name']}"
+    if spec.get("trust", "aggregator") not in ("bureau", "employer", "aggregator"):
+        raise click.UsageError(f"{where}: trust must be bureau, employer or aggregator")
+    days = spec.get("reply_days")
+    if days is not None and (not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 60):
+        raise click.UsageError(f"{where}: reply_days must be a whole number from 1 to 60")
+    for key in ("public_name", "contact_phone"):
+        if key in spec and not isinstance(spec[key], str):
+            raise click.UsageError(f"{where}: {key} must be text")
 
 
 @click.command("scheduler")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import HiddenField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 ROLE_CHOICES = [("bureau", _l("县就业局（管一个县）")), ("collab", _l("东西部协作办（管一个结对）")),
                 ("admin", _l("管理员")), ("seeker", _l("求职者"))]
@@ -49,3 +49,13 @@ class ConfirmForm(FlaskForm):
     """A button that only needs the CSRF token (remove, enable, disable)."""
 
     value = HiddenField()
+
+
+class SourcePublicForm(FlaskForm):
+    """What seekers are told about a source: its public name, phone, and reply time."""
+
+    public_name = StringField(_l("对求职者显示的名称（例如：榕江县人社局）"),
+                              validators=[Optional(), Length(max=100)])
+    contact_phone = StringField(_l("咨询电话（申请后显示）"), validators=[Optional(), Length(max=40)])
+    reply_days = IntegerField(_l("几个工作日内回电（不承诺就不填）"), validators=[
+        Optional(), NumberRange(min=1, max=60, message=_l("请填1到60之间的天数。"))])

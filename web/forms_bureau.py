@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -21,6 +22,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from web.i18n import month_name
 from web.schemas import COMMUTE_KM
 
 TYPE_CHOICES = [("", _l("不限/未说明")), ("full_time", _l("全职")), ("part_time", _l("兼职")),
@@ -75,7 +77,7 @@ class ImportForm(FlaskForm):
                      validators=[FileRequired(_l("请选择要导入的文件。"))])
 
 
-MONTH_CHOICES = [(m, _l("%(m)s月", m=m)) for m in range(1, 13)]
+MONTH_CHOICES = [(m, LazyString(month_name, m)) for m in range(1, 13)]  # "5月" / "May"
 
 
 class WorkerForm(FlaskForm):

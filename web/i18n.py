@@ -6,10 +6,12 @@ language comes from ``?lang=`` (remembered in the session), then the session, th
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from babel.dates import get_month_names
 from flask import request, session
-from flask_babel import Babel
+from flask_babel import Babel, get_locale
 
 LANGUAGES = {"zh": "中文", "en": "English"}
 DEFAULT = "zh"
@@ -17,10 +19,13 @@ babel = Babel()
 
 
 def select_locale() -> str:
-    """The language of this request."""
+    """The language of this request: ``?lang=``, then (API) Accept-Language or (site) the session."""
     chosen = request.args.get("lang")
     if chosen in LANGUAGES:
         return chosen
+    if request.path.startswith("/api/"):
+        # An API client has no session to remember a choice: it says so in each request.
+        return str(request.accept_languages.best_match(tuple(LANGUAGES), default=DEFAULT))
     stored = session.get("lang")
     return stored if stored in LANGUAGES else DEFAULT
 
@@ -32,12 +37,29 @@ def remember_language() -> None:
         session["lang"] = chosen
 
 
+def month_name(month: int) -> str:
+    """A month in the page's language: "5月" / "May"."""
+    locale = get_locale()
+    style = "wide" if locale is not None and locale.language == "en" else "abbreviated"
+    return str(get_month_names(style, locale=locale or DEFAULT)[int(month)])
+
+
+def join_words(items: Iterable[Any]) -> str:
+    """A list in the page's language: "焊工证、电工证" / "welder, electrician"."""
+    locale = get_locale()
+    return (", " if locale is not None and locale.language == "en" else "、").join(str(i) for i in items)
+
+
 def register(app: Any) -> None:
     """Bind Babel and the language hooks to the app."""
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")  # times as people here read them
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     babel.init_app(app, locale_selector=select_locale)
     app.before_request(remember_language)
+    app.add_template_global(month_name)
+    app.add_template_filter(month_name, "month")
+    app.add_template_filter(join_words, "words")
 
     @app.context_processor
     def languages() -> dict[str, Any]:

@@ -82,6 +82,12 @@ class Source(Model):
     __table_args__ = (CheckConstraint("trust IN ('bureau', 'employer', 'aggregator')", name="trust"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
+    # What seekers see ("榕江县人社局"); the internal ``name`` never reaches a seeker's page.
+    public_name: Mapped[str | None] = mapped_column(String(100))
+    # What the job page says happens after applying: the publisher's phone, and within how many
+    # working days it calls back (both only as the operator configured them; never guessed).
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
+    reply_days: Mapped[int | None] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(32))
     location: Mapped[str] = mapped_column(String(1000), default="")
     schedule: Mapped[str | None] = mapped_column(String(100))

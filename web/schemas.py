@@ -23,6 +23,40 @@ def N_(message: str) -> str:  # noqa: N802 - the conventional gettext_noop marke
     return message
 
 
+# marshmallow's own messages (English) as the site's Chinese msgids: a form page shows them in the
+# page's language like every other message (``field_error``). The API's 422 bodies keep marshmallow's.
+BUILT_IN_MESSAGES = {
+    "Missing data for required field.": N_("请填写这一项。"),
+    "Field may not be null.": N_("请填写这一项。"),
+    "Invalid value.": N_("填写的内容不对。"),
+    "Not a valid integer.": N_("请填一个整数（只用数字）。"),
+    "Number too large.": N_("数字太大了。"),
+    "Not a valid number.": N_("请填一个数字。"),
+    "Special numeric values (nan or infinity) are not permitted.": N_("请填一个数字。"),
+    "Not a valid string.": N_("请填文字。"),
+    "Not a valid utf-8 string.": N_("请填文字。"),
+    "Not a valid boolean.": N_("请选择是或否。"),
+    "Not a valid date.": N_("日期不对，请按“2026-05-01”的样子填写。"),
+    "Not a valid datetime.": N_("时间不对。"),
+    "Not a valid list.": N_("填写的内容不对。"),
+    "Not a valid mapping type.": N_("填写的内容不对。"),
+    "Unknown field.": N_("多了一项不认识的内容。"),
+    "Invalid input type.": N_("填写的内容不对。"),
+}
+
+
+def field_error(messages: object) -> str:
+    """The first message of a marshmallow error (str, list or nested dict), in the page's language."""
+    from flask_babel import gettext
+
+    while isinstance(messages, list | dict):
+        if not messages:
+            return gettext("填写的内容不对。")
+        messages = messages[0] if isinstance(messages, list) else next(iter(messages.values()))
+    text = str(messages)
+    return gettext(BUILT_IN_MESSAGES.get(text, text))
+
+
 _MEANINGFUL = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 
 

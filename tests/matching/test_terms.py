@@ -98,7 +98,7 @@ def test_reasons_name_the_terms_that_moved_the_score():
     zh = {x.posting.id: x.reason for x in m.rank(query)}
     en = {x.posting.id: x.reason for x in m.rank(query, lang="en")}
     assert "长期工" in zh[1] and "人社局发布，另见2个渠道" in zh[1] and "3天前发布" in zh[1]
-    assert "full-time" in en[1] and "posted by a job bureau; also on 2 other sites" in en[1]
+    assert "full-time" in en[1] and "posted by the county job bureau; also on 2 other sites" in en[1]
     assert "posted 3 days ago" in en[1]
     assert "是零工，不是你要的类型" in zh[2] and "发布" not in zh[2]  # old, aggregator: nothing to praise
     assert "要在你没空的月份上工" in zh[3] and "runs in months you said you are busy" in en[3]

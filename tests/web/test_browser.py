@@ -26,7 +26,8 @@ def test_search_to_results_to_job_page(page, base_url):
     titles = page.locator("li.match a.title").all_inner_texts()
     reasons = page.locator("li.match .reason").all_inner_texts()
     assert titles and "焊" in titles[0]
-    assert "电焊" in reasons[0] and "月薪" in reasons[0]
+    pays = page.locator("li.match .pay").all_inner_texts()  # pay once, beside the reason, not in it
+    assert "电焊" in reasons[0] and "月薪" not in reasons[0] and ("月薪" in pays[0] or "面议" in pays[0])
     shot(page, "results")
 
     page.locator("li.match a.title").first.click()

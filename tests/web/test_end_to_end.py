@@ -28,7 +28,8 @@ def test_fresh_database_cli_to_ranked_results_page(tmp_path, model_path):
     titles = re.findall(r'class="title" href="/jobs/\d+">([^<]+)</a>', page)
     reasons = re.findall(r'<p class="reason">([^<]+)</p>', page)
     assert titles and "焊" in titles[0]
-    assert "月薪" in reasons[0] or "面议" in reasons[0]
+    pays = re.findall(r'<p class="pay"><strong>([^<]+)</strong>', page)  # pay once, beside the reason
+    assert "月薪" in pays[0] or "面议" in pays[0]
     assert "电焊" in reasons[0]
     # A far-away city never shows up for a worker who stays within 30 km.
     assert "广州" not in page and "上海" not in page

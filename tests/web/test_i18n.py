@@ -49,14 +49,17 @@ def test_errors_follow_the_language(client):
     assert "The distance must be between 1 and 500 km." in page.get_data(as_text=True)
 
 
-def test_api_ignores_the_language_parameter(client):
+def test_api_follows_the_language_parameter(client):
     body = client.get("/api/v1/matches", query_string={"q": "电焊", "place": "榕江", "lang": "en"}).get_json()
-    assert body["matches"]
+    matches = body["matches"]
+    assert matches and all("离家" not in m["reason"] and "月薪" not in m["wage"] for m in matches)
 
 
 def test_reasons_follow_the_language(client):
     page = client.get("/search", query_string={"q": "会电焊", "place": "榕江", "km": "20", "relocate": "on",
                                                "lang": "en"}).get_data(as_text=True)
     reasons = re.findall(r'<p class="reason">([^<]+)</p>', page)
-    assert reasons and any("km from home" in r for r in reasons)
-    assert not any("离家" in r for r in reasons)
+    distances = re.findall(r'<span class="distance">([^<]+)</span>', page)
+    assert reasons and all(re.search(r"[a-z]{3,}", r) for r in reasons)
+    assert distances and any("km from home" in d for d in distances)
+    assert not any("离家" in r for r in reasons + distances)

@@ -118,7 +118,8 @@ def test_job_page_shows_trust_sightings_dates_and_how_to_apply(client, db_sessio
     save(db_session, posting)
     page = text(client.get(f"/jobs/{posting.id}"))
     assert posting.title in page and "包住" in page
-    assert "人社局发布" in page and "另见1个渠道" in page and "acme-direct（企业直招）" in page
+    assert "人社局发布" in page and "另见1个渠道" in page and "用人单位（企业直招）" in page
+    assert "acme-direct" not in page  # a source's internal name is never shown: no public name, its kind
     assert "2026年11月20日" in page and "2026年12月31日" in page
     assert "怎么申请" in page and 'href="https://jobs.example.org/welder/1"' in page
     assert "登录后申请" in page  # signed out: the way in, not a form that would lose the POST
@@ -394,8 +395,11 @@ def test_my_applications_in_plain_words_newest_first_and_withdraw(client, db_ses
     assert page.index(newer.title) < page.index(older.title)
     assert "状态：已提交" in page and "状态：约面试" in page and "2026年11月20日申请" in page
     assert f'href="/jobs/{older.id}"' in page
+    asked = post_form(client, "/me/applications", f"/me/applications/{interview.id}/withdraw")
+    assert asked.status_code == 200 and "确定撤回" in text(asked) and older.title in text(asked)
+    assert fresh(db_session, interview).status == "interview"  # nothing changes before the confirmation
     response = post_form(client, "/me/applications", f"/me/applications/{interview.id}/withdraw",
-                         follow_redirects=True)
+                         {"confirm": "1"}, follow_redirects=True)
     assert "申请已撤回" in text(response) and "状态：已撤回" in text(response)
     assert fresh(db_session, interview).status == "withdrawn"
     job = text(client.get(f"/jobs/{older.id}"))  # withdrawn: may apply again, without a duplicate row

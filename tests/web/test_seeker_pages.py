@@ -169,10 +169,10 @@ def test_matches_are_ranked_with_reasons_pay_and_trust_labels(client, db_session
     page = text(client.get("/me/matches"))
     titles = re.findall(r'class="title" href="/jobs/\d+">([^<]+)</a>', page)
     reasons = re.findall(r'<p class="reason">([^<]+)</p>', page)
-    assert len(titles) >= 3 and len(titles) == len(reasons)
+    assert len(titles) >= 3 and 0 < len(reasons) <= len(titles)  # a card whose reason is all facts shows none
     assert all("焊" in t for t in titles[:2]), titles
     assert "电焊" in reasons[0]
-    assert "月薪" in page and "离家" in page and "人社局发布" in page and "来源：demo-bureau-export" in page
+    assert "月薪" in page and "离家" in page and "人社局发布" in page and "来源：县人社局（演示数据）" in page
     assert "家在贵州省黔东南苗族侗族自治州榕江县" in page
     assert page.count('name="csrf_token"') >= 2 * len(titles)  # 收藏 and 不感兴趣 on every card
     assert "收藏" in page and "不感兴趣" in page and 'href="/about/ranking"' in page

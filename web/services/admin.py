@@ -180,6 +180,19 @@ def list_sources(session: Session) -> list[Source]:
     return list(session.scalars(select(Source).order_by(Source.name)))
 
 
+def set_source_public(session: Session, source_id: int, public_name: str, contact_phone: str,
+                      reply_days: int | None) -> Source:
+    """Set what seekers see of a source (empty text clears a value: the page falls back to its trust)."""
+    source = session.get(Source, source_id)
+    if source is None:
+        raise LookupError(source_id)
+    source.public_name = public_name.strip() or None
+    source.contact_phone = contact_phone.strip() or None
+    source.reply_days = reply_days or None
+    session.flush()
+    return source
+
+
 def set_source_enabled(session: Session, source_id: int, enabled: bool) -> Source:
     """Switch a source on or off (a disabled source is skipped by scheduled runs)."""
     source = session.get(Source, source_id)

@@ -68,6 +68,16 @@ def list_applications(session: Session, worker: Worker) -> list[tuple[Applicatio
     return [(a, p) for a, p in rows]
 
 
+def own_application(session: Session, worker: Worker, application_id: int) -> tuple[Application, Posting]:
+    """One of the worker's own applications with its posting; ``not_found`` for anyone else's."""
+    application = session.get(Application, application_id)
+    if application is None or application.worker_id != worker.id:
+        raise ApplicationError("not_found")
+    posting = session.get(Posting, application.posting_id)
+    assert posting is not None  # the foreign key holds
+    return application, posting
+
+
 def withdraw_application(session: Session, worker: Worker, application_id: int) -> Application:
     """Withdraw one of the worker's own applications; ``not_found`` for anyone else's."""
     application = session.get(Application, application_id)

@@ -404,15 +404,15 @@ def candidate_workers(session: Session, area: Area, occupations: OccupationCache
     return out[:limit]
 
 
-def open_postings(session: Session, area: Area, limit: int = 200) -> list[dict[str, Any]]:
-    """Eastern open postings, newest first."""
+def open_postings(session: Session, area: Area, limit: int = 200, lang: str = "zh") -> list[dict[str, Any]]:
+    """Eastern open postings, newest first (pay in words in ``lang``)."""
     rows = session.execute(
         select(Posting.id, Posting.title, Place.full_name, Posting.wage_min, Posting.wage_max,
                Posting.housing).join(Place, Place.id == Posting.place_id)
         .where(Posting.status == "open", place_filter(Place.code, area.east))
         .order_by(Posting.id.desc()).limit(limit)).all()
-    return [{"id": r.id, "title": r.title, "place": r.full_name, "wage": format_wage(r.wage_min, r.wage_max),
-             "housing": r.housing} for r in rows]
+    return [{"id": r.id, "title": r.title, "place": r.full_name,
+             "wage": format_wage(r.wage_min, r.wage_max, lang), "housing": r.housing} for r in rows]
 
 
 @dataclass(frozen=True)

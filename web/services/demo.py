@@ -13,7 +13,8 @@ from places import AmbiguousPlace, PlaceNotFound
 from web.models import IngestRun, Posting, Worker, utcnow
 from web.services import embeddings, ingest, places
 
-DEMO_SOURCE = {"name": "demo-bureau-export", "kind": "demo", "trust": "bureau",
+DEMO_SOURCE = {"name": "demo-bureau-export", "public_name": "县人社局（演示数据）", "kind": "demo",
+               "trust": "bureau",
                "url": "https://demo.jiujin.local/export.json", "schedule": "interval:6h"}
 
 

@@ -28,7 +28,8 @@ from web.models import (
 from web.services.places import place_ids_by_code
 
 DEFAULT_CLOSE_AFTER = 3
-SOURCE_KEYS = {"name", "kind", "url", "path", "trust", "schedule", "options", "allow_private_network"}
+SOURCE_KEYS = {"name", "kind", "url", "path", "trust", "schedule", "options", "allow_private_network",
+               "public_name", "contact_phone", "reply_days"}
 RECORD_FIELDS = ("title", "description", "place_text", "lat", "lon", "wage_min", "wage_max",
                  "wage_text", "housing", "meals", "employment_type", "headcount", "posted_at",
                  "valid_through", "url", "canonical_url", "content_hash")
@@ -49,6 +50,10 @@ def upsert_source(session: Session, spec: dict[str, Any]) -> Source:
     extra = {k: v for k, v in spec.items() if k not in SOURCE_KEYS}
     source.options = {**dict(spec.get("options", {})), **extra}
     source.allow_private_network = bool(spec.get("allow_private_network", False))
+    # What seekers see; a spec without these keys keeps what an admin set on the site.
+    for key in ("public_name", "contact_phone", "reply_days"):
+        if key in spec:
+            setattr(source, key, spec[key] or None)
     session.flush()
     return source
 
@@ -59,7 +64,9 @@ def list_sources(session: Session) -> list[dict[str, Any]]:
     for source in session.scalars(select(Source).order_by(Source.name)):
         last = session.scalar(select(IngestRun).where(IngestRun.source_id == source.id)
                               .order_by(IngestRun.id.desc()).limit(1))
-        rows.append({"name": source.name, "kind": source.kind, "location": source.location,
+        rows.append({"name": source.name, "public_name": source.public_name,
+                     "contact_phone": source.contact_phone, "reply_days": source.reply_days,
+                     "kind": source.kind, "location": source.location,
                      "trust": source.trust, "schedule": source.schedule, "enabled": source.enabled,
                      "allow_private_network": source.allow_private_network, "options": source.options,
                      "last_run": run_counts(last) | {"status": last.status,

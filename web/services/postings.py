@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from matching.geo import haversine_km
 from web.models import Application, Posting, PostingSource, Worker
 from web.services.applications import find_application, is_open
+from web.services.publishers import NextSteps, next_steps
 
 
 @dataclass
@@ -21,6 +22,7 @@ class JobDetails:
     other_channels: int  # other sources listing the same job
     application: Application | None
     open: bool
+    next_steps: NextSteps  # what happens after applying (shown once applied)
 
 
 def get_posting(session: Session, posting_id: int) -> Posting | None:
@@ -44,7 +46,7 @@ def describe_posting(session: Session, posting_id: int, worker: Worker | None = 
     application = find_application(session, worker.id, posting.id) if worker is not None else None
     return JobDetails(posting=posting, distance_km=distance_to(posting, origin),
                       other_channels=count_other_channels(posting), application=application,
-                      open=is_open(posting))
+                      open=is_open(posting), next_steps=next_steps(posting))
 
 
 def distance_to(posting: Posting, origin: tuple[float, float] | None) -> float | None:

@@ -65,10 +65,10 @@ def _place_not_found(text: str) -> str:
     return gettext("找不到地点“%(text)s”。请写县、市或省的名字，例如：榕江县。", text=text[:40])
 
 
-def match_to_dict(match: Match) -> dict[str, Any]:
-    """The fixed JSON shape of one match (other tools rely on it)."""
+def match_to_dict(match: Match, lang: str = "zh") -> dict[str, Any]:
+    """The fixed JSON shape of one match (other tools rely on it); pay in words in ``lang``."""
     p = match.posting
     return {"id": p.id, "title": p.title, "employer": p.employer, "place": p.place_name,
             "distance_km": match.distance_km, "wage_min": p.wage_min, "wage_max": p.wage_max,
-            "wage": format_wage(p.wage_min, p.wage_max), "housing": p.housing, "meals": p.meals,
+            "wage": format_wage(p.wage_min, p.wage_max, lang), "housing": p.housing, "meals": p.meals,
             "score": match.score, "reason": match.reason, "matched_terms": list(match.matched_terms)}

@@ -18,6 +18,7 @@ from places import AmbiguousPlace, PlaceNotFound
 from web.models import Place, Posting, PostingMark, PostingSource, Source, User, Worker
 from web.schemas import nearest_commute_km
 from web.services.places import place_row
+from web.services.publishers import public_source_name
 from web.services.search import SearchError, china_today
 
 RANK_LIMIT = 60  # ranked before filters and dismissals are applied
@@ -203,15 +204,16 @@ def build_cards(session: Session, worker: Worker, matches: list[Match], since: d
 
 
 def posting_labels(session: Session, ids: list[int]) -> dict[int, tuple[datetime, str, str, int]]:
-    """Per posting: first seen, its source's name and trust, and how many sightings it has."""
+    """Per posting: first seen, its source's public name and trust, and how many sightings it has."""
     if not ids:
         return {}
     sightings = dict(session.execute(
         select(PostingSource.posting_id, func.count(PostingSource.id))
         .where(PostingSource.posting_id.in_(ids)).group_by(PostingSource.posting_id)).all())
-    rows = session.execute(select(Posting.id, Posting.first_seen, Source.name, Source.trust)
+    rows = session.execute(select(Posting.id, Posting.first_seen, Source)
                            .join(Source, Source.id == Posting.source_id).where(Posting.id.in_(ids)))
-    return {pid: (first, name, trust, sightings.get(pid, 1)) for pid, first, name, trust in rows}
+    return {pid: (first, public_source_name(source), source.trust, sightings.get(pid, 1))
+            for pid, first, source in rows}
 
 
 def seen_since(user: User, worker: Worker) -> datetime | None:

@@ -26,6 +26,7 @@ from web.forms import ConsentForm, DeleteForm, LoginForm, PasswordForm, PhoneFor
 from web.services import accounts
 from web.services.accounts import AccountError
 from web.services.mydata import delete_my_data, export_my_data
+from web.views.mydata_words import readable
 from web.workspace import landing_endpoint
 
 bp = Blueprint("account", __name__)
@@ -198,7 +199,7 @@ def reset_verify() -> Any:
 def my_data() -> str:
     """Everything stored about me, readable on the page."""
     data = export_my_data(db.session, current_user)
-    return render_template("account/my_data.html", data=data, delete_form=DeleteForm())
+    return render_template("account/my_data.html", words=readable(data), delete_form=DeleteForm())
 
 
 @bp.get("/me/data.json")
@@ -226,7 +227,7 @@ def delete() -> Any:
             return redirect(url_for("search.index"))
         form.password.errors = [gettext("密码不对。")]
     data = export_my_data(db.session, current_user)
-    return render_template("account/my_data.html", data=data, delete_form=form), 400
+    return render_template("account/my_data.html", words=readable(data), delete_form=form), 400
 
 
 def _mark(form: Any, exc: AccountError) -> None:

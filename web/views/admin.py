@@ -10,7 +10,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from web.extensions import db, transaction
-from web.forms_admin import ConfirmForm, KeyCountyForm, PairForm, RoleForm, StaffUserForm
+from web.forms_admin import ConfirmForm, KeyCountyForm, PairForm, RoleForm, SourcePublicForm, StaffUserForm
 from web.policy import guard
 from web.services import admin
 from web.services.admin import AdminError
@@ -123,8 +123,30 @@ def remove_role(assignment_id: int) -> Response:
 @guard("admin.sources")
 def sources() -> str:
     """Every source with its kind, trust and schedule, and a switch."""
-    return render_template("admin/sources.html", sources=admin.list_sources(db.session),
-                           confirm=ConfirmForm())
+    return _sources_page()
+
+
+def _sources_page(errors: dict[int, list[str]] | None = None, status: int = 200) -> Any:
+    forms = {s.id: SourcePublicForm(formdata=None, obj=s) for s in admin.list_sources(db.session)}
+    return render_template("admin/sources.html", sources=admin.list_sources(db.session), forms=forms,
+                           errors=errors or {}, confirm=ConfirmForm()), status
+
+
+@bp.post("/sources/<int:source_id>/public")
+@guard("admin.sources")
+def set_source_public(source_id: int) -> Any:
+    """Set the name seekers see, the phone and the reply time of a source."""
+    form = SourcePublicForm()
+    if not form.validate_on_submit():
+        return _sources_page({source_id: [e for errs in form.errors.values() for e in errs]}, 400)
+    try:
+        with transaction() as s:
+            name = admin.set_source_public(s, source_id, form.public_name.data or "",
+                                           form.contact_phone.data or "", form.reply_days.data).name
+    except LookupError:
+        abort(404)
+    flash(gettext("已保存 %(name)s 对求职者显示的信息。", name=name))
+    return redirect(url_for("admin.sources"))
 
 
 @bp.post("/sources/<int:source_id>/enabled")

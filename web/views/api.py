@@ -8,6 +8,7 @@ from apiflask import APIBlueprint, abort
 from flask import current_app
 
 from web.extensions import db
+from web.i18n import select_locale
 from web.schemas import MatchesOut, MatchQuery
 from web.services.search import SearchError, match_to_dict, match_worker
 
@@ -19,9 +20,11 @@ bp = APIBlueprint("api", __name__, url_prefix="/api/v1", tag="matches")
 @bp.output(MatchesOut)
 @bp.doc(summary="Rank open jobs for a worker", responses=[400, 422])
 def matches(params: dict[str, Any]) -> dict[str, Any]:
-    """The same inputs and the same ranking as the search form."""
+    """The same inputs and the same ranking as the search form; reasons and pay in words follow
+    ``?lang=`` (zh, en), else the Accept-Language header, else Chinese."""
+    lang = select_locale()
     try:
-        result = match_worker(db.session, current_app.extensions["jiujin"], params)
+        result = match_worker(db.session, current_app.extensions["jiujin"], {**params, "lang": lang})
     except SearchError as exc:
         abort(422, message=exc.message, detail={"query": {exc.field: [exc.message]}})
-    return {"matches": [match_to_dict(m) for m in result.matches], "home": result.home}
+    return {"matches": [match_to_dict(m, lang) for m in result.matches], "home": result.home}

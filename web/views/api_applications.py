@@ -6,7 +6,6 @@ from typing import Any, NoReturn
 
 from apiflask import APIBlueprint, abort
 from flask import g, request
-from flask_babel import force_locale
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 
@@ -131,8 +130,7 @@ def _fail(kind: str, application: Application | None = None) -> NoReturn:
 
 
 def _application_dict(application: Application, posting: Posting) -> dict[str, Any]:
-    with force_locale("zh"):
-        status_text = str(STATUS_WORDS[application.status])
+    status_text = str(STATUS_WORDS[application.status])  # in the request's language (?lang=, Accept-Language)
     return {"id": application.id, "posting_id": posting.id, "posting_title": posting.title,
             "posting_status": posting.status, "status": application.status, "status_text": status_text,
             "created_at": application.created_at, "updated_at": application.updated_at}

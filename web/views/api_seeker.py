@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from web.auth import api_login_required, current_worker
 from web.extensions import db, transaction
+from web.i18n import select_locale
 from web.models import Worker
 from web.schemas import (
     MarkIn,
@@ -81,12 +82,13 @@ def matches(filters: dict[str, Any]) -> dict[str, Any]:
     """
     worker = _worker()
     page = seekers.match_page(db.session, _runtime(), worker,
-                              current_user._get_current_object(), "zh", filters)
-    return {"matches": [_card_to_dict(c) for c in page.cards], "home": page.home, "new_count": page.new_count}
+                              current_user._get_current_object(), select_locale(), filters)
+    return {"matches": [_card_to_dict(c, select_locale()) for c in page.cards], "home": page.home,
+            "new_count": page.new_count}
 
 
-def _card_to_dict(card: seekers.Card) -> dict[str, Any]:
-    return {**match_to_dict(card.match), "new": card.new, "trust_label": card.trust_label,
+def _card_to_dict(card: seekers.Card, lang: str) -> dict[str, Any]:
+    return {**match_to_dict(card.match, lang), "new": card.new, "trust_label": card.trust_label,
             "source": card.source, "other_sources": card.others, "mark": card.mark}
 
 
@@ -98,7 +100,7 @@ def saved() -> dict[str, Any]:
     """Most recently saved first."""
     worker = current_worker()
     postings = seekers.saved_postings(db.session, worker) if worker else []
-    return {"saved": [seekers.posting_to_dict(p) for p in postings]}
+    return {"saved": [seekers.posting_to_dict(p, select_locale()) for p in postings]}
 
 
 @bp.put("/me/marks/<int:posting_id>")
@@ -143,5 +145,6 @@ def near(params: dict[str, Any]) -> dict[str, Any]:
         result = seekers.list_near(db.session, _runtime(), params["place"], params["km"], params["page"])
     except SearchError as exc:
         abort(422, message=exc.message, detail={"query": {exc.field: [exc.message]}})
-    return {"jobs": [seekers.posting_to_dict(p) for p in result.postings], "place": result.place,
+    return {"jobs": [seekers.posting_to_dict(p, select_locale())
+                     for p in result.postings], "place": result.place,
             "page": result.page, "pages": result.pages, "total": result.total}

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from werkzeug.wrappers import Response
 
 from web.auth import current_worker, seeker_required
 from web.extensions import db, transaction
-from web.services.applications import ApplicationError, list_applications, withdraw_application
+from web.services.applications import (
+    ApplicationError,
+    list_applications,
+    own_application,
+    withdraw_application,
+)
+from web.services.publishers import next_steps
 
 bp = Blueprint("applications", __name__)
 
@@ -38,16 +45,26 @@ def mine() -> str:
     worker = current_worker()
     rows = list_applications(db.session, worker) if worker is not None else []
     return render_template("applications/mine.html", rows=rows, has_profile=worker is not None,
-                           status_words=STATUS_WORDS, withdrawable=WITHDRAWABLE)
+                           status_words=STATUS_WORDS, withdrawable=WITHDRAWABLE, next_steps=next_steps)
 
 
 @bp.post(f"/me/applications/<{ID}:application_id>/withdraw")
 @seeker_required
-def withdraw(application_id: int) -> Response:
-    """Withdraw one of the worker's own applications."""
+def withdraw(application_id: int) -> Any:
+    """Withdraw one of the worker's own applications: first a confirmation page (no JavaScript
+    needed), then the same POST with ``confirm=1`` withdraws it."""
     worker = current_worker()
     if worker is None:
         abort(404)
+    if request.form.get("confirm") != "1":
+        try:
+            application, posting = own_application(db.session, worker, application_id)
+        except ApplicationError:
+            abort(404)
+        if application.status not in WITHDRAWABLE:
+            flash(gettext("这份申请已经结束，不能撤回了。"))
+            return redirect(url_for("applications.mine"))
+        return render_template("applications/withdraw.html", application=application, posting=posting)
     try:
         with transaction() as session:
             withdraw_application(session, worker, application_id)

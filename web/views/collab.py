@@ -13,6 +13,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from web.extensions import db, transaction
+from web.i18n import select_locale
 from web.policy import audit, current_scope, guard
 from web.services import collab
 from web.services.collab import Area, CollabError, NeedsConfirmation, OutOfScope
@@ -135,7 +136,8 @@ def _push_page(errors: dict[str, str] | None = None, status: int = 200,
                                        county=args.get("county", "")[:12],
                                        relocate=args.get("relocate") == "1")
     chosen = {"posting_ids": set(args.getlist("posting_ids")), "worker_ids": set(args.getlist("worker_ids"))}
-    return _render("collab/push.html", workers=workers, postings=collab.open_postings(db.session, area),
+    postings = collab.open_postings(db.session, area, lang=select_locale())
+    return _render("collab/push.html", workers=workers, postings=postings,
                    form=args, errors=errors or {}, counties=_county_choices(workers),
                    warnings=warnings or [], chosen=chosen), status
 

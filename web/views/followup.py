@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import format_date, gettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -56,7 +56,8 @@ def new_placement(worker_id: int) -> Response | tuple[str, int] | str:
     prefill = followup.placement_prefill(db.session, worker_id, request.args.get("posting_id", type=int))
     form = PlacementForm(data=prefill) if request.method == "GET" else PlacementForm()
     form.application_id.choices = [(BY_HAND, gettext("不是通过申请（手工填写）"))] + [
-        (a.id, f"{p.title}（{a.created_at:%Y-%m-%d}）") for a, p in applications]
+        (a.id, gettext("%(title)s（%(date)s申请）", title=p.title, date=format_date(a.created_at)))
+        for a, p in applications]
     if form.validate_on_submit():
         data = {"application_id": form.application_id.data or None, "employer": form.employer.data,
                 "title": form.title.data, "started_on": form.started_on.data,

@@ -15,7 +15,7 @@ from matching.explain import format_distance, format_wage
 from web.auth import current_worker, seeker_required
 from web.extensions import db, limiter, transaction
 from web.i18n import select_locale
-from web.schemas import ReportIn
+from web.schemas import ReportIn, field_error
 from web.services.applications import ApplicationError, apply_to_posting
 from web.services.postings import describe_posting
 from web.services.reports import ReportError, submit_report
@@ -52,7 +52,7 @@ def report(posting_id: int) -> Any:
     try:
         data = ReportIn().load(form)
     except ValidationError as exc:
-        errors = {k: gettext(_first(v)) for k, v in exc.normalized_messages().items()}
+        errors = {k: field_error(v) for k, v in exc.normalized_messages().items()}
         return _job_page(posting_id, form=form, errors=errors, status=400)
     user_id = current_user.id if current_user.is_authenticated else None
     try:
@@ -114,9 +114,3 @@ def _profile_url() -> str:
     return url_for("seeker.profile") if "seeker.profile" in current_app.view_functions else "/me/profile"
 
 
-def _first(messages: object) -> str:
-    if isinstance(messages, list):
-        return str(messages[0])
-    if isinstance(messages, dict):
-        return _first(next(iter(messages.values())))
-    return str(messages)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, render_template, request, send_from_directory
-from flask_babel import gettext, lazy_gettext
+from flask_babel import lazy_gettext
 from flask_login import current_user
 from marshmallow import ValidationError
 
 from web.extensions import db
 from web.i18n import select_locale
-from web.schemas import COMMUTE_KM, MatchQuery
+from web.schemas import COMMUTE_KM, MatchQuery, field_error
 from web.services.search import SearchError, match_worker
 from web.services.workers import demo_searches
 
@@ -49,7 +49,7 @@ def results() -> tuple[str, int]:
         result = match_worker(db.session, current_app.extensions["jiujin"],
                               {**params, "lang": select_locale()})
     except ValidationError as exc:
-        return _form_again(form, {k: gettext(_first(v)) for k, v in exc.normalized_messages().items()})
+        return _form_again(form, {k: field_error(v) for k, v in exc.normalized_messages().items()})
     except SearchError as exc:
         return _form_again(form, {exc.field: exc.message})
     return render_template("results.html", form=form, params=params, result=result, radii=RADII), 200
@@ -85,14 +85,6 @@ def _clean(form: dict[str, str]) -> dict[str, str]:
     if "relocate" in data:
         data["relocate"] = "true" if data["relocate"] in ("on", "1", "true") else "false"
     return data
-
-
-def _first(messages: object) -> str:
-    if isinstance(messages, list):
-        return str(messages[0])
-    if isinstance(messages, dict):
-        return _first(next(iter(messages.values())))
-    return str(messages)
 
 
 def _form_again(form: dict[str, str], errors: dict[str, str]) -> tuple[str, int]:

@@ -12,12 +12,21 @@ from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from matching.explain import format_distance, format_wage, housing_words
+from matching.explain import CARD_FACTS, format_distance, format_wage, housing_words, join_parts
 from web.auth import current_worker, seeker_required
 from web.extensions import db, transaction
 from web.i18n import select_locale
-from web.schemas import COMMUTE_KM, MARK_KINDS, MatchFilters, NearQuery, ProfileIn, nearest_commute_km
+from web.schemas import (
+    COMMUTE_KM,
+    MARK_KINDS,
+    MatchFilters,
+    NearQuery,
+    ProfileIn,
+    field_error,
+    nearest_commute_km,
+)
 from web.services import seekers
+from web.services.publishers import public_source_name
 from web.services.search import SearchError
 
 bp = Blueprint("seeker", __name__)
@@ -38,14 +47,23 @@ FILTER_KM = COMMUTE_KM
 _SPLIT = re.compile(r"[,，、;；\s]+")
 
 
-@bp.context_processor
+@bp.app_context_processor
 def helpers() -> dict[str, Any]:
-    """Words for pay, distance, housing and dates in the page's language."""
+    """Words for pay, distance, housing, dates and publishers in the page's language (every page
+    that shows a job card: the search results too)."""
     lang = select_locale()
     return {"wage_words": lambda p: format_wage(p.wage_min, p.wage_max, lang),
             "distance_words": lambda km: format_distance(km, lang),
             "housing_label": lambda p: housing_words(p, lang) or gettext("不包住"),
+            "card_reason": card_reason, "public_source_name": public_source_name,
             "format_date": format_date, "types": TYPES, "lang": lang}
+
+
+def card_reason(match: Any, leave_out: tuple[str, ...] | None = None) -> str:
+    """A match's reason without what its card already shows (distance, pay, housing, type, trust)."""
+    if not getattr(match, "reason_parts", None):
+        return str(match.reason)
+    return join_parts(match.reason_parts, CARD_FACTS if leave_out is None else leave_out)
 
 
 def _runtime() -> Any:
@@ -112,15 +130,7 @@ def _profile_page(form: dict[str, Any], errors: dict[str, str], new: bool, statu
 
 
 def _messages(exc: ValidationError) -> dict[str, str]:
-    return {k: gettext(_first(v)) for k, v in exc.normalized_messages().items()}
-
-
-def _first(messages: object) -> str:
-    if isinstance(messages, list):
-        return str(messages[0])
-    if isinstance(messages, dict):
-        return _first(next(iter(messages.values())))
-    return str(messages)
+    return {k: field_error(v) for k, v in exc.normalized_messages().items()}
 
 
 # --- matches, marks, saved
