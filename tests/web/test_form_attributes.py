@@ -39,12 +39,13 @@ def tags_of(html: str) -> list[tuple[str, dict[str, str | None]]]:
     return parser.tags
 
 
-def pages(w: World, worker_id: int) -> dict[str, list[str]]:
+def pages(w: World, worker_id: int, push_token: str = "token") -> dict[str, list[str]]:
     """Every HTML page, by the role that opens it."""
     own = w.postings["own"].id
     return {
         "anonymous": [
             "/",
+            f"/r/{push_token}",
             "/search?q=电焊&place=榕江县",
             f"/jobs/{own}",
             "/jobs/near?place=榕江县",
@@ -76,6 +77,8 @@ def pages(w: World, worker_id: int) -> dict[str, list[str]]:
             "/bureau/workers/new",
             f"/bureau/workers/{w.workers['own'].id}/edit",
             f"/bureau/workers/{w.workers['own'].id}/household",
+            f"/bureau/workers/{w.workers['own'].id}/jobs",
+            f"/bureau/workers/{w.workers['own'].id}/slips",
             "/bureau/import",
             "/bureau/no-match",
             "/bureau/outreach",
@@ -96,6 +99,7 @@ def pages(w: World, worker_id: int) -> dict[str, list[str]]:
             f"/collab/workers/{w.workers['own'].id}",
         ],
         "admin": [
+            "/admin/",
             "/admin/users",
             "/admin/pairs",
             "/admin/key-counties",
@@ -148,11 +152,23 @@ def attribute_faults(html: str) -> list[str]:
     return faults
 
 
+@pytest.fixture
+def push_token(app: Any, db_session: Any, staff_world: World) -> str:
+    """The reply link's token of a job pushed to the staff world's worker."""
+    from web.models import JobPush
+    from web.services.push_reach import sign_push
+
+    push = JobPush(posting_id=staff_world.postings["own"].id, worker_id=staff_world.workers["own"].id)
+    db_session.add(push)
+    db_session.commit()
+    return sign_push(app.config["SECRET_KEY"], push.id)
+
+
 def test_every_page_renders_no_none_attribute_and_masks_passwords(
-    app: Any, client: Any, db_session: Any, staff_world: World, seeker_worker: int
+    app: Any, client: Any, db_session: Any, staff_world: World, seeker_worker: int, push_token: str
 ) -> None:
     faults, password_pages = {}, set()
-    for role, paths in pages(staff_world, seeker_worker).items():
+    for role, paths in pages(staff_world, seeker_worker, push_token).items():
         for path in paths:
             html = open_as(client, staff_world, role, path)
             if found := attribute_faults(html):

@@ -16,7 +16,8 @@ import pytest
 from matching.occupations import load_classification
 from tests.web.pages import Case, cjk_outside_data, glued_punctuation, latin_outside_data, now, stored_strings
 from tests.web.staff import log_in
-from web.models import Application, PostingMark, User, Worker
+from web.models import Application, JobPush, PostingMark, User, Worker
+from web.services.push_reach import sign_push
 
 # Routes that render no HTML page for people, with the reason.
 SKIPPED = {
@@ -31,6 +32,7 @@ SKIPPED = {
     "bureau.template_xlsx": "XLSX download",
     "followup.report_xlsx": "XLSX download",
     "collab.export": "XLSX downloads",
+    "search.favicon": "an image",
 }
 SKIPPED_PREFIXES = {"api": "JSON API (test_api_language covers its wording)"}
 
@@ -65,6 +67,7 @@ CASES = [
     Case("seeker.saved", "seeker", lambda w: "/me/saved"),
     Case("applications.mine", "seeker", lambda w: "/me/applications"),
     Case("moderation.queue", "admin", lambda w: "/moderation/reports"),
+    Case("admin.index", "admin", lambda w: "/admin/"),
     Case("admin.users", "admin", lambda w: "/admin/users"),
     Case("admin.sources", "admin", lambda w: "/admin/sources"),
     Case("admin.pairs", "admin", lambda w: "/admin/pairs"),
@@ -79,6 +82,8 @@ CASES = [
     Case("bureau.new_worker", "bureau", lambda w: "/bureau/workers/new"),
     Case("bureau.edit_worker", "bureau", lambda w: f"/bureau/workers/{w.workers['own'].id}/edit"),
     Case("bureau.household", "bureau", lambda w: f"/bureau/workers/{w.workers['own'].id}/household"),
+    Case("bureau.worker_jobs", "bureau", lambda w: f"/bureau/workers/{w.workers['own'].id}/jobs"),
+    Case("followup.worker_slips", "bureau", lambda w: f"/bureau/workers/{w.workers['own'].id}/slips"),
     Case("bureau.no_match", "bureau", lambda w: "/bureau/no-match"),
     Case("bureau.outreach", "bureau", lambda w: "/bureau/outreach"),
     Case("followup.placements", "bureau", lambda w: "/bureau/placements"),
@@ -94,13 +99,14 @@ CASES = [
     Case("collab.push", "collab", lambda w: "/collab/push"),
     Case("collab.pushes", "collab", lambda w: "/collab/pushes"),
     Case("collab.worker", "collab", lambda w: f"/collab/workers/{w.workers['own'].id}"),
+    Case("push_reply.reply", None, lambda w: f"/r/{w.extra['push_token']}"),
     Case("errors.not_found", None, lambda w: "/no-such-page", status=404),
     Case("errors.not_found", "seeker", lambda w: "/jobs/2147483646", status=404),
 ]
 
 
 @pytest.fixture
-def site(staff_world: Any, db_session: Any, runtime: Any) -> Any:
+def site(app: Any, staff_world: Any, db_session: Any, runtime: Any) -> Any:
     """The staff world plus a seeker with a profile, an application and a saved job, and a newcomer."""
     w = staff_world
     seeker = db_session.get(User, w.users["seeker"].id)
@@ -135,7 +141,11 @@ def site(staff_world: Any, db_session: Any, runtime: Any) -> Any:
     )
     db_session.add_all([newcomer, consented])
     db_session.commit()
-    w.extra = {"applied_posting": other}
+    push = JobPush(posting_id=w.postings["own"].id, worker_id=w.workers["own"].id)
+    db_session.add(push)
+    db_session.commit()
+    secret = app.config["SECRET_KEY"]
+    w.extra = {"applied_posting": other, "push_token": sign_push(secret, push.id)}
     w.login = {
         "seeker": seeker,
         "newcomer": newcomer,

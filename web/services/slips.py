@@ -57,29 +57,32 @@ def village_workers(session: Session, prefixes: tuple[str, ...] | None, village:
         .order_by(Worker.id).limit(MAX_WORKERS)))
 
 
-def build_slips(session: Session, runtime: Any, prefixes: tuple[str, ...] | None, village: str) -> list[Slip]:
+def build_slips(session: Session, runtime: Any, prefixes: tuple[str, ...] | None, village: str,
+                lang: str = "zh") -> list[Slip]:
     """Each village worker's top PER_WORKER matches from the shared matcher."""
-    return slips_for(session, runtime, village_workers(session, prefixes, village))
+    return slips_for(session, runtime, village_workers(session, prefixes, village), lang)
 
 
-def worker_slips(session: Session, runtime: Any, worker_id: int) -> tuple[Worker, list[Slip]]:
+def worker_slips(session: Session, runtime: Any, worker_id: int,
+                 lang: str = "zh") -> tuple[Worker, list[Slip]]:
     """One worker's slips (a clerk prints them for a walk-in), and the worker."""
     worker = session.get(Worker, worker_id)
-    return worker, slips_for(session, runtime, [worker])
+    return worker, slips_for(session, runtime, [worker], lang)
 
 
-def slips_for(session: Session, runtime: Any, workers: list[Worker]) -> list[Slip]:
-    """Each worker's top PER_WORKER matches from the shared matcher."""
+def slips_for(session: Session, runtime: Any, workers: list[Worker], lang: str = "zh") -> list[Slip]:
+    """Each worker's top PER_WORKER matches from the shared matcher, worded in ``lang`` (the page's)."""
     if not workers:
         return []
-    ranked = runtime.matcher(session).rank_many([worker_query(w) for w in workers], limit=PER_WORKER)
+    ranked = runtime.matcher(session).rank_many([worker_query(w) for w in workers], limit=PER_WORKER,
+                                                lang=lang)
     slips = []
     for worker, matches in zip(workers, ranked, strict=True):
         for match in matches[:PER_WORKER]:
             p = match.posting
             slips.append(Slip(worker_label=mask_name(worker.name), posting_id=int(p.id), title=p.title,
-                              employer=p.employer or "", wage=format_wage(p.wage_min, p.wage_max),
-                              distance=format_distance(match.distance_km), place=p.place_name or "",
+                              employer=p.employer or "", wage=format_wage(p.wage_min, p.wage_max, lang),
+                              distance=format_distance(match.distance_km, lang), place=p.place_name or "",
                               reason=match.reason))
     return slips
 

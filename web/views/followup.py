@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from web.extensions import db, transaction
 from web.forms_followup import BY_HAND, CheckInForm, PlacementForm
+from web.i18n import select_locale
 from web.models import CheckIn, Place, Placement
 from web.policy import audit, current_scope, guard
 from web.services import bureau, county_report, followup, slips
@@ -194,7 +195,8 @@ def slips_page() -> str:
     if not village:
         return render_template("followup/choose_village.html",
                                villages=slips.list_villages(db.session, _prefixes()))
-    found = slips.build_slips(db.session, current_app.extensions["jiujin"], _prefixes(), village)
+    found = slips.build_slips(db.session, current_app.extensions["jiujin"], _prefixes(), village,
+                              select_locale())
     return _slips_page(village, found)
 
 
@@ -202,7 +204,8 @@ def slips_page() -> str:
 @guard("bureau.worker.slip", obj="worker")
 def worker_slips(worker_id: int) -> str:
     """One worker's match slips, to print and hand over at the counter."""
-    worker, found = slips.worker_slips(db.session, current_app.extensions["jiujin"], worker_id)
+    worker, found = slips.worker_slips(db.session, current_app.extensions["jiujin"], worker_id,
+                                       select_locale())
     return _slips_page(worker.village or (worker.home_place.name if worker.home_place else ""), found,
                        back=url_for("bureau.edit_worker", worker_id=worker_id))
 
