@@ -62,9 +62,11 @@ translations: $(VENV)/.runtime
 
 # Front-end libraries come from npm (package-lock.json pins them) and are copied into
 # web/static/vendor/, which is committed: running the site needs no Node.js.
+# --ignore-scripts: nothing runs at install time (swagger-ui-dist pulls in an analytics postinstall).
 vendor:
-	npm ci
-	mkdir -p web/static/vendor/leaflet/images web/static/vendor/chartjs
+	npm ci --ignore-scripts
+	mkdir -p web/static/vendor/leaflet/images web/static/vendor/chartjs web/static/vendor/swagger-ui
 	cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/LICENSE web/static/vendor/leaflet/
 	cp node_modules/leaflet/dist/images/* web/static/vendor/leaflet/images/
 	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/LICENSE.md web/static/vendor/chartjs/
+	cd node_modules/swagger-ui-dist && cp swagger-ui-bundle.js swagger-ui-bundle.js.LICENSE.txt swagger-ui.css LICENSE NOTICE ../../web/static/vendor/swagger-ui/

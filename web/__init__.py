@@ -17,7 +17,8 @@ def create_app(config: dict[str, Any] | None = None) -> APIFlask:
         title="Jiujin (就近) API",
         version="1",
         spec_path="/api/v1/openapi.json",
-        docs_path="/api/v1/docs",
+        docs_path=None,  # web/views/docs.py serves Swagger UI from static files, under the CSP
+        docs_oauth2_redirect_path=None,
     )
     app.config.from_mapping(Settings.from_env().flask_config())
     app.config["AUTO_404_RESPONSE"] = False
@@ -27,6 +28,7 @@ def create_app(config: dict[str, Any] | None = None) -> APIFlask:
     register_converters(app)
     register_extensions(app)
     register_auth(app)
+    register_security(app)
     register_i18n(app)
     register_blueprints(app)
     register_errors(app)
@@ -83,6 +85,13 @@ def register_auth(app: APIFlask) -> None:
     register(app)
 
 
+def register_security(app: APIFlask) -> None:
+    """Security headers (CSP, framing, nosniff, referrer, HSTS in production) on every response."""
+    from web.security import register
+
+    register(app)
+
+
 def register_i18n(app: APIFlask) -> None:
     """Chinese first, English second; the staff workspaces' menu."""
     from web.i18n import register
@@ -108,6 +117,7 @@ def register_blueprints(app: APIFlask) -> None:
         applications,
         bureau,
         collab,
+        docs,
         followup,
         health,
         jobs,
@@ -126,6 +136,7 @@ def register_blueprints(app: APIFlask) -> None:
         app.register_blueprint(blueprint)
     app.register_blueprint(health.bp)
     app.register_blueprint(push_reply.bp)
+    app.register_blueprint(docs.bp)
 
 
 def register_errors(app: APIFlask) -> None:

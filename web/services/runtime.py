@@ -7,9 +7,11 @@ import functools
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.exc import DBAPIError
 
 from places import Gazetteer, default_gazetteer
 
@@ -28,6 +30,7 @@ class Runtime:
         self._lock = threading.Lock()  # guards the fields above and the embedder
         self._refreshing = threading.Lock()  # one build or refresh at a time
         self._rw = ReadWriteLock()  # queries read the matcher; a refresh writes it
+        self._warming: threading.Thread | None = None
 
     @property
     def gazetteer(self) -> Gazetteer:
@@ -52,6 +55,25 @@ class Runtime:
         since it was last looked at (at most every ``JIUJIN_INDEX_REFRESH_SECONDS``)."""
         live = self._current(session)
         return _Guarded(live.matcher, self._rw)
+
+    def is_warm(self) -> bool:
+        """Whether the model is loaded and the index built: a query waits for neither."""
+        with self._lock:
+            return self._embedder is not None and self._live is not None
+
+    def indexed(self) -> int:
+        """How many postings the index holds (0 before it is built); costs no query."""
+        with self._lock:
+            live = self._live
+        return live.matcher.size if live is not None else 0
+
+    def start_warming(self, warm_up: Callable[[], None]) -> None:
+        """Run ``warm_up`` in a background thread, unless one is already running."""
+        with self._lock:
+            if self._warming is not None and self._warming.is_alive():
+                return
+            self._warming = threading.Thread(target=_logged(warm_up), name="jiujin-warm", daemon=True)
+            self._warming.start()
 
     def invalidate(self) -> None:
         """Forget the index so that the next query builds it again from the database."""
@@ -86,6 +108,8 @@ class Runtime:
                 touches = bool(changes.docs or changes.removed)
                 with self._rw.writing() if touches else contextlib.nullcontext():
                     live.apply(changes)
+            except DBAPIError:
+                raise  # the database is unreachable: keep the index; the next refresh tries again
             except Exception:
                 log.exception("incremental index refresh failed; building the index again")
                 with self._lock:
@@ -96,6 +120,28 @@ class Runtime:
         with self._lock:
             self._live, self._checked = live, started
         return live
+
+
+def warm(app: Any) -> None:
+    """Load the model and build the match index now, outside any request (gunicorn's master
+    calls this before it forks the workers; /healthz starts it in the background otherwise)."""
+    from web.extensions import db
+
+    with app.app_context():
+        try:
+            app.extensions["jiujin"].matcher(db.session)
+        finally:
+            db.session.remove()
+
+
+def _logged(work: Callable[[], None]) -> Callable[[], None]:
+    def run() -> None:
+        try:
+            work()
+        except Exception:
+            log.exception("warming the model and index failed; /healthz will try again")
+
+    return run
 
 
 class ReadWriteLock:
