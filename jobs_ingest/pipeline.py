@@ -13,7 +13,7 @@ from typing import Any
 from jobs_ingest import dedupe, normalise
 from jobs_ingest.records import BatchResult, PostingRecord, RawItem, Rejected, Rejection, SourceConfig
 from jobs_ingest.sources import fetch_items
-from jobs_ingest.text import to_simplified
+from jobs_ingest.text import drop_unsafe, to_simplified
 from places import AmbiguousPlace, Gazetteer, PlaceNotFound
 
 MAX_TITLE = 120
@@ -77,9 +77,10 @@ def build_record(item: RawItem, gazetteer: Gazetteer, today: date) -> PostingRec
         raise Rejected(item.rejection, item.detail)
     f = item.fields
     title = _title(f)
-    external_id = _text(f, "external_id").strip()
-    canonical = dedupe.canonical_url(_text(f, "url"))
-    url = _text(f, "url").strip() if canonical else None  # javascript:, data: … never become links
+    external_id = drop_unsafe(_text(f, "external_id")).strip()
+    raw_url = drop_unsafe(_text(f, "url"))
+    canonical = dedupe.canonical_url(raw_url)
+    url = raw_url.strip() if canonical else None  # javascript:, data: … never become links
     external_id = external_id or canonical or ""
     if not external_id:
         raise Rejected("malformed", "the item has neither an id nor a URL")
@@ -108,7 +109,7 @@ def build_record(item: RawItem, gazetteer: Gazetteer, today: date) -> PostingRec
 
 
 # Part of every fingerprint: bump it when normalisation changes, so stored items are redone.
-NORMALISER_VERSION = "2"
+NORMALISER_VERSION = "3"  # 3: bidi and control characters removed
 
 
 def fingerprint(item: RawItem) -> str:

@@ -28,6 +28,12 @@ _BLOCK_TAG = re.compile(r"</?(?:" + "|".join(sorted(_BLOCKS)) + r")\s*/?>", re.I
 _TAG_LIKE = re.compile(r"<[A-Za-z/!?][^<>]*>?")
 _SPACE = re.compile(r"[ \t\u3000\u00a0]+")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+# Characters that change how the text around them is shown, or that no reader should get: bidi
+# marks, embeddings, overrides and isolates ("高薪\u202egpj.exe" shows as "高薪exe.jpg"), and the
+# C0/C1 controls (NUL, BEL, ESC, …; PostgreSQL text cannot hold NUL) except tab and line breaks.
+BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_CONTROLS = [c for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)] + [0x7F, *range(0x80, 0xA0)]
+_UNSAFE = {**dict.fromkeys(map(ord, BIDI), None), **dict.fromkeys(_CONTROLS, None), 0x85: "\n"}
 
 
 def html_to_text(raw: str | None) -> str:
@@ -43,9 +49,15 @@ def html_to_text(raw: str | None) -> str:
     return text
 
 
+def drop_unsafe(text: str) -> str:
+    """``text`` without bidi controls and control characters (tab and line breaks stay)."""
+    return text.translate(_UNSAFE)
+
+
 def tidy(text: str, limit: int) -> str:
-    """NFKC-fold, drop zero-width characters, collapse spaces and blank lines, cut to ``limit``."""
-    folded = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    """NFKC-fold, drop zero-width, bidi and control characters, collapse spaces and blank lines,
+    cut to ``limit``. Every text field of a posting passes here (``normalise.clean_text``)."""
+    folded = drop_unsafe(unicodedata.normalize("NFKC", text)).translate(_INVISIBLE)
     lines = (_SPACE.sub(" ", line).strip() for line in folded.splitlines())
     return "\n".join(line for line in lines if line)[:limit]
 

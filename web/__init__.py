@@ -29,6 +29,7 @@ def create_app(config: dict[str, Any] | None = None) -> APIFlask:
     register_extensions(app)
     register_auth(app)
     register_security(app)
+    register_inputguard(app)
     register_i18n(app)
     register_blueprints(app)
     register_errors(app)
@@ -50,11 +51,26 @@ def register_converters(app: APIFlask) -> None:
     from werkzeug.routing import IntegerConverter
 
     class DatabaseId(IntegerConverter):
+        # The pattern itself stops at the maximum: were it ``\d+``, a too-large id on a path that
+        # other methods share (GET/PUT/DELETE of one URL) would be answered 405, not 404.
+        regex = digits_up_to(2**31 - 1)
+
         def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
             kwargs.setdefault("max", 2**31 - 1)
             super().__init__(url_map, *args, **kwargs)
 
     app.url_map.converters["int"] = DatabaseId
+
+
+def digits_up_to(limit: int) -> str:
+    """A regular expression matching the decimal numbers 0 … ``limit`` (leading zeros allowed)."""
+    text = str(limit)
+    branches = [rf"\d{{1,{len(text) - 1}}}"] if len(text) > 1 else []
+    for i, digit in enumerate(text):
+        if digit != "0":
+            rest = len(text) - i - 1
+            branches.append(f"{text[:i]}[0-{int(digit) - 1}]" + (rf"\d{{{rest}}}" if rest else ""))
+    return "(?:" + "|".join([*branches, text]) + ")"
 
 
 def register_extensions(app: APIFlask) -> None:
@@ -88,6 +104,13 @@ def register_auth(app: APIFlask) -> None:
 def register_security(app: APIFlask) -> None:
     """Security headers (CSP, framing, nosniff, referrer, HSTS in production) on every response."""
     from web.security import register
+
+    register(app)
+
+
+def register_inputguard(app: APIFlask) -> None:
+    """Input the database cannot hold (control characters, deep JSON) is a 400 before any view."""
+    from web.inputguard import register
 
     register(app)
 

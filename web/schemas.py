@@ -3,19 +3,38 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC
 from datetime import date as _date
+from datetime import datetime as _datetime
 from typing import Any
 
 from apiflask import Schema
-from apiflask.fields import Boolean, Date, DateTime, Dict, Float, Integer, List, Nested, String
+from apiflask.fields import Boolean, Date, Dict, Float, Integer, List, Nested, String
 from apiflask.fields import Date as _Date
+from apiflask.fields import DateTime as _DateTime
 from apiflask.fields import Dict as _Dict
 from apiflask.validators import Length, OneOf, Range
 from marshmallow import EXCLUDE, ValidationError, validates, validates_schema
 
+from web.inputguard import MAX_ID  # PostgreSQL integer; the URL converter's cap too
 from web.models import REPORT_REASONS
 
 MAX_TEXT = 500
+
+
+class DateTime(_DateTime):
+    """An RFC 3339 timestamp, always with its offset: SQLite gives back naive UTC values (PostgreSQL
+    aware ones), and a timestamp without an offset is not a ``date-time``."""
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
+        if isinstance(value, _datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+def DbId(message: str, **kwargs: Any) -> Integer:  # noqa: N802 - used like a field class
+    """An id field: an integer 1 … 2³¹−1 (a larger one is a 422, never a database error)."""
+    return Integer(validate=Range(min=1, max=MAX_ID, error=message), **kwargs)
 
 
 def N_(message: str) -> str:  # noqa: N802 - the conventional gettext_noop marker
@@ -128,10 +147,10 @@ MAX_REPORT_DETAIL = 1000
 
 
 class ReportIn(Schema):
-    """A report of a suspicious posting: a reason from REPORT_REASONS and optional details."""
+    """A report of a suspicious posting: a reason from REPORT_REASONS and optional details.
 
-    class Meta:
-        unknown = EXCLUDE  # the form's csrf_token rides along
+    An unknown JSON field is a 422, as the document says (``additionalProperties: false``); the
+    site's form loads it with ``unknown=EXCLUDE`` (its csrf_token rides along)."""
 
     reason = String(required=True,
                     validate=OneOf(REPORT_REASONS, error=N_("请选择举报原因。")),
@@ -223,10 +242,10 @@ MARK_KINDS = ("saved", "dismissed")
 
 
 class ProfileIn(Schema):
-    """A seeker's profile: the search's fields plus availability, work wanted, certificates, languages."""
+    """A seeker's profile: the search's fields plus availability, work wanted, certificates, languages.
 
-    class Meta:
-        unknown = EXCLUDE
+    Unknown JSON fields are a 422 (``additionalProperties: false``); the site's form loads it with
+    ``unknown=EXCLUDE``."""
 
     description = String(required=True, metadata={"description": "说说你会做什么 — the worker's own words"},
                          validate=Length(min=1, max=MAX_TEXT, error=N_("请用1到500个字说说你会做什么。")),
@@ -402,9 +421,8 @@ class ApplicationResult(ApplicationOut):
 class PlacementIn(Schema):
     """A placement: from one of the worker's applications, or employer and title by hand."""
 
-    worker_id = Integer(required=True, validate=Range(min=1, error=N_("求职者编号不对。")))
-    application_id = Integer(load_default=None, allow_none=True,
-                             validate=Range(min=1, error=N_("申请编号不对。")))
+    worker_id = DbId(N_("求职者编号不对。"), required=True)
+    application_id = DbId(N_("申请编号不对。"), load_default=None, allow_none=True)
     employer = String(load_default="", validate=Length(max=200, error=N_("用工单位名称太长了。")))
     title = String(load_default="", validate=Length(max=200, error=N_("岗位名称太长了。")))
     started_on = Date(required=True, error_messages={"required": N_("请填写上岗日期。")},
@@ -497,8 +515,8 @@ class CollabQuery(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    pair = Integer(load_default=None, allow_none=True, validate=Range(min=1, error=N_("结对编号不对。")),
-                   metadata={"description": "region pair id; default: the office's own pair (admins: all)"})
+    pair = DbId(N_("结对编号不对。"), load_default=None, allow_none=True,
+                metadata={"description": "region pair id; default: the office's own pair (admins: all)"})
     key_only = Boolean(load_default=False,
                        metadata={"description": "only workers in key assistance counties"})
 
@@ -531,11 +549,11 @@ class CollabFunnelOut(Schema):
 class CollabPushIn(Schema):
     """Push these eastern postings to these western workers."""
 
-    posting_ids = List(Integer(strict=True, validate=Range(min=1)), required=True,
+    posting_ids = List(DbId(N_("岗位编号不对。"), strict=True), required=True,
                        validate=Length(min=1, max=20, error=N_("请选1到20个岗位。")))
-    worker_ids = List(Integer(strict=True, validate=Range(min=1)), required=True,
+    worker_ids = List(DbId(N_("求职者编号不对。"), strict=True), required=True,
                       validate=Length(min=1, max=500, error=N_("请选1到500个人。")))
-    pair = Integer(load_default=None, allow_none=True, validate=Range(min=1, error=N_("结对编号不对。")))
+    pair = DbId(N_("结对编号不对。"), load_default=None, allow_none=True)
     confirm = Boolean(load_default=False, metadata={
         "description": "push even to workers who will not relocate and whose radius the job lies beyond "
                        "(without it such a push answers 409 with the pairs in detail.beyond_reach)"})

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, aliased, joinedload
 from jobs_ingest.dedupe import NearDuplicateIndex, trust_rank
 from jobs_ingest.pipeline import run_source as run_pipeline
 from jobs_ingest.records import BatchResult, PostingRecord, Rejection, SourceConfig
+from jobs_ingest.text import drop_unsafe
 from places import Gazetteer
 from web.models import (
     Employer,
@@ -358,8 +359,11 @@ def _quarantine(session: Session, source: Source, run: IngestRun, rejection: Rej
         QuarantinedRecord.source_id == source.id, QuarantinedRecord.raw_hash == rejection.raw_hash))
     if row is None:
         session.add(QuarantinedRecord(
-            source_id=source.id, run_id=run.id, external_id=rejection.external_id,
-            reason=rejection.reason, detail=rejection.detail, raw_excerpt=rejection.excerpt,
+            # A hostile item's NUL would fail the whole run on PostgreSQL: controls are dropped.
+            source_id=source.id, run_id=run.id,
+            external_id=rejection.external_id and drop_unsafe(rejection.external_id),
+            reason=rejection.reason, detail=drop_unsafe(rejection.detail),
+            raw_excerpt=drop_unsafe(rejection.excerpt),
             raw_hash=rejection.raw_hash))
         return
     row.times_seen += 1

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from web.extensions import db, transaction
 from web.forms_admin import ConfirmForm, KeyCountyForm, PairForm, RoleForm, SourcePublicForm, StaffUserForm
+from web.inputguard import valid_id
 from web.policy import guard
 from web.services import admin
 from web.services.admin import AdminError
@@ -86,7 +87,7 @@ def assign_role(user_id: int) -> Any:
         try:
             with transaction() as s:
                 admin.assign_role(s, _gazetteer(), user_id, form.role.data, form.county.data or "",
-                                  int(pair) if pair and pair.isdigit() else None)
+                                  valid_id(pair))
         except LookupError:
             flash(gettext("找不到这个用户。"))
             return redirect(url_for("admin.users"))

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from web.extensions import db, transaction
 from web.i18n import select_locale
+from web.inputguard import form_ids, query_id, query_page
 from web.policy import audit, current_scope, guard
 from web.services import collab
 from web.services.collab import Area, CollabError, NeedsConfirmation, OutOfScope
@@ -59,11 +60,9 @@ def occupations() -> collab.OccupationCache:
 
 def _area() -> Area:
     """The sides in view: the office's pair, or ``?pair=`` (admins; offices with several pairs)."""
-    pair = request.args.get("pair", "")
-    if pair and not pair.isdigit():
-        abort(404)
+    pair = query_id("pair")  # not an id (e.g. ≥ 2³¹): 404
     try:
-        return collab.area_for(db.session, current_scope(), int(pair) if pair else None,
+        return collab.area_for(db.session, current_scope(), pair,
                                request.args.get("key_only") == "1")
     except OutOfScope:
         abort(404)
@@ -152,11 +151,7 @@ def push() -> Any:
     """Pick eastern postings and western workers; POST records the pushes and sends them."""
     if request.method == "GET":
         return _push_page()
-    try:
-        posting_ids = [int(v) for v in request.form.getlist("posting_ids")]
-        worker_ids = [int(v) for v in request.form.getlist("worker_ids")]
-    except ValueError:
-        abort(400)
+    posting_ids, worker_ids = form_ids("posting_ids"), form_ids("worker_ids")  # 400 unless ids
     try:
         with transaction() as s:
             result = collab.push_postings(s, current_app.extensions["jiujin_notify"], _area(), posting_ids,
@@ -185,7 +180,7 @@ def not_found(action: str, exc: OutOfScope) -> None:
 @guard("collab.push")
 def pushes() -> str:
     """Pushes across the pair with the responses, newest first."""
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = query_page()
     rows, total = collab.list_pushes(db.session, _area(), page)
     return _render("collab/pushes.html", rows=rows, total=total, page=page, pages=max(1, -(-total // 50)))
 

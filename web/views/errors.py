@@ -30,10 +30,12 @@ def register(app: Any) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Any:
         code = exc.code or 500
+        # The exception's own headers stay: Allow on a 405 (RFC 9110), Retry-After, WWW-Authenticate.
+        headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
         if request.path.startswith("/api/"):
-            return {"message": exc.description, "detail": {}}, code
+            return {"message": exc.description, "detail": {}}, code, headers
         return render_template("error.html", code=code,
-                               message=MESSAGES.get(code, exc.description)), code
+                               message=MESSAGES.get(code, exc.description)), code, headers
 
     for error in UNAVAILABLE:
         app.register_error_handler(error, database_unavailable)

@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 from web.extensions import db, transaction
 from web.forms_followup import BY_HAND, CheckInForm, PlacementForm
 from web.i18n import select_locale
+from web.inputguard import query_page, valid_id
 from web.models import CheckIn, Place, Placement
 from web.policy import audit, current_scope, guard
 from web.services import bureau, county_report, followup, slips
@@ -31,7 +32,7 @@ def _prefixes() -> tuple[str, ...] | None:
 @guard("bureau.followup")
 def placements() -> str:
     """Placements in the staff member's county (admins: all), newest first."""
-    page = request.args.get("page", 1, type=int) or 1
+    page = query_page()
     rows = followup.list_placements(db.session, _prefixes(), page)
     return render_template("followup/placements.html", rows=rows, page=page, page_size=followup.PAGE_SIZE)
 
@@ -41,7 +42,7 @@ def placements() -> str:
 def choose_worker() -> Response | str:
     """Find the placed worker by name, phone or village (in the member's county) and choose them;
     ``?worker_id=`` goes straight on to that worker's form (where the worker's scope is checked)."""
-    worker_id = request.args.get("worker_id", type=int)
+    worker_id = valid_id(request.args.get("worker_id"))
     if worker_id:
         return redirect(url_for("followup.new_placement", worker_id=worker_id))
     q = (request.args.get("q") or "").strip()[:50]

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from marshmallow import ValidationError
+from marshmallow import EXCLUDE, ValidationError
 from werkzeug.wrappers import Response
 
 from matching.explain import format_distance, format_wage
@@ -50,7 +50,7 @@ def report(posting_id: int) -> Any:
     """Store a report of a suspicious posting (anyone may report), then back to the job page."""
     form = request.form.to_dict()
     try:
-        data = ReportIn().load(form)
+        data = ReportIn(unknown=EXCLUDE).load(form)
     except ValidationError as exc:
         errors = {k: field_error(v) for k, v in exc.normalized_messages().items()}
         return _job_page(posting_id, form=form, errors=errors, status=400)

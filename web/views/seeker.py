@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_date, gettext, lazy_gettext
 from flask_login import current_user
-from marshmallow import ValidationError
+from marshmallow import EXCLUDE, ValidationError
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
@@ -85,7 +85,7 @@ def profile() -> Any:
         return _profile_page(form, {}, worker is None)
     form, data = _profile_input(request.form)
     try:
-        loaded = ProfileIn().load(data)
+        loaded = ProfileIn(unknown=EXCLUDE).load(data)
         with transaction() as s:
             seekers.save_profile(s, _runtime(), current_user._get_current_object(), loaded)
     except ValidationError as exc:
