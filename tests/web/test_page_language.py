@@ -23,6 +23,7 @@ from web.services.push_reach import sign_push
 SKIPPED = {
     "static": "static files",
     "openapi.docs": "the API's Swagger UI (third-party page, English only)",
+    "docs.api_docs": "the API's Swagger UI, served from static files (third-party page, English only)",
     "openapi.swagger_ui_oauth_redirect": "the Swagger UI's OAuth helper",
     "openapi.spec": "JSON (the API's OpenAPI document)",
     "health.healthz": "JSON for monitoring",
