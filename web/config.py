@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,10 @@ class Settings:
     ratelimit_storage: str
     map_tiles_url: str
     map_tiles_attribution: str
+    staff_idle: timedelta = timedelta(hours=2)
+    staff_lifetime: timedelta = timedelta(hours=12)
+    seeker_idle: timedelta = timedelta(days=30)
+    seeker_lifetime: timedelta = timedelta(days=90)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -92,6 +97,10 @@ class Settings:
             map_tiles_url=os.environ.get("JIUJIN_MAP_TILES_URL") or (
                 "https://webrd01.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}"),
             map_tiles_attribution=os.environ.get("JIUJIN_MAP_TILES_ATTRIBUTION") or "地图：高德",
+            staff_idle=timedelta(minutes=_int("JIUJIN_STAFF_IDLE_MINUTES", 120)),
+            staff_lifetime=timedelta(hours=_int("JIUJIN_STAFF_LIFETIME_HOURS", 12)),
+            seeker_idle=timedelta(days=_int("JIUJIN_SEEKER_IDLE_DAYS", 30)),
+            seeker_lifetime=timedelta(days=_int("JIUJIN_SEEKER_LIFETIME_DAYS", 90)),
         )
 
     def flask_config(self) -> dict[str, Any]:
@@ -112,6 +121,17 @@ class Settings:
             "JIUJIN_NOTIFY_CHANNEL": self.notify_channel,
             "JIUJIN_NOTIFY_URL": self.notify_url,
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage,
+            # Sessions and API tokens end after this long unused, and this long after sign-in (web.auth).
+            "JIUJIN_STAFF_IDLE": self.staff_idle,
+            "JIUJIN_STAFF_LIFETIME": self.staff_lifetime,
+            "JIUJIN_SEEKER_IDLE": self.seeker_idle,
+            "JIUJIN_SEEKER_LIFETIME": self.seeker_lifetime,
+            "PERMANENT_SESSION_LIFETIME": self.seeker_lifetime,
+            # __Host-: the browser keeps the cookie only if it is Secure, for path / and without a
+            # Domain, so no sibling subdomain can set or shadow it.
+            "SESSION_COOKIE_NAME": "__Host-session" if production else "session",
+            "SESSION_COOKIE_PATH": "/",
+            "SESSION_COOKIE_DOMAIN": None,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": production,
