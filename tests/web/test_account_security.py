@@ -134,6 +134,21 @@ def test_thirty_wrong_passwords_from_three_addresses_lock_the_account(
     )  # reset
 
 
+def test_the_owner_lifts_a_lock_with_a_reset_code(app: Any, db_session: Any, web: Any, clock: Clock) -> None:
+    """Someone else's guessing cannot keep the owner out: the reset code proves the phone is theirs."""
+    phone = fresh_phone()
+    make_seeker(db_session, phone)
+    for _ in range(6):
+        login(web, phone, "wrong-mima-1")
+    assert login(web, phone, OK).status_code == 429
+    assert post_form(web, "/password/reset", {"phone": phone}).status_code == 302
+    code = app.extensions["jiujin_notify"].last_to(phone, "verify_code").params["code"]
+    new = {"code": code, "password": "xin-mima-2026", "confirm": "xin-mima-2026"}
+    assert post_form(web, "/password/reset/verify", new).status_code == 302
+    web.post("/logout", data={"csrf_token": token_in(web.get("/").data)})
+    assert login(new_address(web), phone, "xin-mima-2026").status_code == 302
+
+
 def test_each_wrong_password_after_a_lock_doubles_it(db_session: Any, web: Any, clock: Clock) -> None:
     phone = fresh_phone()
     make_seeker(db_session, phone)

@@ -251,14 +251,19 @@ def change_password(session: Session, user: User, old: str, new: str, secret: st
     return None
 
 
-def reset_password(session: Session, phone: str, new: str) -> User:
-    """Set a new password after a reset code was checked; signs the user out everywhere."""
+def reset_password(session: Session, phone: str, new: str, secret: str) -> User:
+    """Set a new password after a reset code was checked; signs the user out everywhere.
+
+    The code proved the phone is theirs, so a lock that someone else's guessing put on the number
+    is lifted: nobody can keep the owner out with wrong passwords.
+    """
     user = session.scalar(select(User).where(User.phone == phone))
     if user is None:  # only reachable with a working code, which unregistered numbers never get
         raise AccountError("code", N_("验证码已失效，请重新获取。"))
     check_password_rules(new, phone)
     user.password_hash = hash_password(new)
     sign_out_everywhere(session, user)
+    throttle.clear_failures(session, throttle.throttle_key(secret, phone))
     return user
 
 

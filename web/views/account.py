@@ -182,7 +182,7 @@ def reset_verify() -> Any:
             accounts.check_password_rules(form.password.data, phone)  # before the code is spent
             _check_code(phone, "reset", form.code.data)
             with transaction() as s:
-                user = accounts.reset_password(s, phone, form.password.data)
+                user = accounts.reset_password(s, phone, form.password.data, _secret())
         except AccountError as exc:
             _mark(form, exc)
         else:
