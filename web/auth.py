@@ -3,6 +3,12 @@
 A session cookie carries ``"<user id>:<session version>"``; an API token is stored as its SHA-256
 with the session version it was issued under. Logging out or changing the password bumps the
 version, so every earlier cookie and token stops working at once.
+
+Sessions and tokens also end on their own: after a spell without use (idle) and, however busy,
+after an absolute lifetime since the password was given. Staff (bureau, collaboration office,
+admin) get short ones, a working day; seekers, who sign in on their own phone, long ones (see
+``lifetimes``; the JIUJIN_*_IDLE_* and JIUJIN_*_LIFETIME_* settings). The session cookie carries
+the sign-in and last-seen times (signed, so they cannot be moved); a token's are its row's.
 """
 
 from __future__ import annotations
@@ -10,15 +16,15 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Flask, abort, g, redirect, request, url_for
-from flask_babel import lazy_gettext
-from flask_login import current_user
+from flask import Flask, abort, current_app, flash, g, has_app_context, redirect, request, session, url_for
+from flask_babel import gettext, lazy_gettext
+from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, validate_csrf
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from web.extensions import csrf, db, limiter, login_manager
 from web.models import ApiToken, User, Worker
@@ -28,6 +34,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 LOGIN_LIMIT = "10 per minute;40 per hour"
 CODE_LIMIT = "3 per minute;10 per hour"
 CONSENT_VERSION = "2026-11"
+STAFF_ROLES = frozenset({"bureau", "collab", "admin"})
+# Last-seen times are written at most this often (a cookie or a row per request would be waste).
+SEEN_RESOLUTION = timedelta(minutes=1)
 
 
 def register(app: Flask) -> None:
@@ -40,6 +49,8 @@ def register(app: Flask) -> None:
     login_manager.session_protection = "basic"
     csrf.init_app(app)
     limiter.init_app(app)
+    app.before_request(end_expired_session)
+    app.after_request(touch_token)
     app.spec_processor(lambda spec: document_security(app, spec))
 
 
@@ -67,8 +78,61 @@ def load_user_from_token(req: Any) -> User | None:
     user = db.session.get(User, token.user_id)
     if user is None or user.session_version != token.session_version:
         return None
+    now = utcnow()
+    idle, lifetime = lifetimes(user)
+    last = _aware(token.last_used_at or token.created_at)
+    if now - _aware(token.created_at) > lifetime or now - last > idle:
+        return None
     g.token_auth = True
+    if now - last >= SEEN_RESOLUTION:
+        g.touch_token_id = token.id
     return user
+
+
+def touch_token(response: Any) -> Any:
+    """After a successful token request, move the token's last use on (its idle clock restarts)."""
+    token_id = g.pop("touch_token_id", None)
+    if token_id is not None and response.status_code < 400:
+        db.session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=utcnow()))
+        db.session.commit()
+    return response
+
+
+def lifetimes(user: User) -> tuple[timedelta, timedelta]:
+    """(idle, absolute) lifetime of this person's sessions and tokens: staff's or seekers'."""
+    staff = any(r.role in STAFF_ROLES for r in user.roles)
+    prefix = "JIUJIN_STAFF" if staff else "JIUJIN_SEEKER"
+    return current_app.config[f"{prefix}_IDLE"], current_app.config[f"{prefix}_LIFETIME"]
+
+
+def start_session(user: User) -> None:
+    """Sign ``user`` in on this browser: the cookie's clocks start now.
+
+    A seeker's cookie outlives the browser (they stay in on their own phone); a staff member's
+    goes when the browser closes, besides its short lifetimes.
+    """
+    login_user(user)
+    session["_auth_at"] = session["_seen_at"] = utcnow().timestamp()
+    session.permanent = not any(r.role in STAFF_ROLES for r in user.roles)
+
+
+def end_expired_session() -> None:
+    """Before every request: a session cookie past its idle or absolute lifetime signs out."""
+    if "_user_id" not in session or not current_user.is_authenticated or g.get("token_auth"):
+        return
+    now = utcnow().timestamp()
+    idle, lifetime = lifetimes(current_user)
+    auth_at, seen_at = session.get("_auth_at"), session.get("_seen_at")
+    if (not isinstance(auth_at, float | int) or not isinstance(seen_at, float | int)
+            or now - auth_at > lifetime.total_seconds() or now - seen_at > idle.total_seconds()):
+        logout_user()
+        for key in ("_auth_at", "_seen_at"):
+            session.pop(key, None)
+        if not request.path.startswith("/api/"):
+            flash(gettext("为了安全，登录已过期，请重新登录。"))
+        return
+    if now - seen_at >= SEEN_RESOLUTION.total_seconds():
+        session["_seen_at"] = now
 
 
 def token_digest(token: str) -> str:
@@ -140,7 +204,9 @@ SECURITY_SCHEMES = {
 
 def document_security(app: Any, spec: dict[str, Any]) -> dict[str, Any]:
     """Mark every operation behind ``api_login_required`` as needing a token or the session cookie."""
-    spec.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
+    schemes = {**SECURITY_SCHEMES, "CookieAuth": {**SECURITY_SCHEMES["CookieAuth"],
+                                                  "name": app.config.get("SESSION_COOKIE_NAME", "session")}}
+    spec.setdefault("components", {})["securitySchemes"] = schemes
     for operations in spec.get("paths", {}).values():  # ids stop where the URL converter stops
         for operation in operations.values():
             for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
@@ -160,5 +226,11 @@ def document_security(app: Any, spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def utcnow() -> datetime:
-    """Now, in UTC."""
-    return datetime.now(UTC)
+    """Now, in UTC: the app's clock (``app.extensions["jiujin_clock"]``, tests move it) or the real one."""
+    clock = current_app.extensions.get("jiujin_clock") if has_app_context() else None
+    return clock() if clock is not None else datetime.now(UTC)
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes for UTC columns."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

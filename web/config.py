@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +77,10 @@ class Settings:
     public_base_url: str
     bureau_phone: str
     bureau_address: str
+    staff_idle: timedelta = timedelta(hours=2)
+    staff_lifetime: timedelta = timedelta(hours=12)
+    seeker_idle: timedelta = timedelta(days=30)
+    seeker_lifetime: timedelta = timedelta(days=90)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -104,6 +109,10 @@ class Settings:
             public_base_url=_base_url(os.environ.get("JIUJIN_PUBLIC_BASE_URL", "")),
             bureau_phone=os.environ.get("JIUJIN_BUREAU_PHONE", "").strip(),
             bureau_address=os.environ.get("JIUJIN_BUREAU_ADDRESS", "").strip(),
+            staff_idle=timedelta(minutes=_int("JIUJIN_STAFF_IDLE_MINUTES", 120)),
+            staff_lifetime=timedelta(hours=_int("JIUJIN_STAFF_LIFETIME_HOURS", 12)),
+            seeker_idle=timedelta(days=_int("JIUJIN_SEEKER_IDLE_DAYS", 30)),
+            seeker_lifetime=timedelta(days=_int("JIUJIN_SEEKER_LIFETIME_DAYS", 90)),
         )
 
     def flask_config(self) -> dict[str, Any]:
@@ -127,6 +136,17 @@ class Settings:
             "JIUJIN_NOTIFY_CHANNEL": self.notify_channel,
             "JIUJIN_NOTIFY_URL": self.notify_url,
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage,
+            # Sessions and API tokens end after this long unused, and this long after sign-in (web.auth).
+            "JIUJIN_STAFF_IDLE": self.staff_idle,
+            "JIUJIN_STAFF_LIFETIME": self.staff_lifetime,
+            "JIUJIN_SEEKER_IDLE": self.seeker_idle,
+            "JIUJIN_SEEKER_LIFETIME": self.seeker_lifetime,
+            "PERMANENT_SESSION_LIFETIME": self.seeker_lifetime,
+            # __Host-: the browser keeps the cookie only if it is Secure, for path / and without a
+            # Domain, so no sibling subdomain can set or shadow it.
+            "SESSION_COOKIE_NAME": "__Host-session" if production else "session",
+            "SESSION_COOKIE_PATH": "/",
+            "SESSION_COOKIE_DOMAIN": None,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": production,

@@ -364,6 +364,21 @@ class OneTimeCode(Model):
     created_at: Mapped[datetime] = mapped_column(TS, default=utcnow)
 
 
+class LoginThrottle(Model):
+    """Wrong passwords given for one phone number, from any address: the per-account back-off.
+
+    Keyed by an HMAC of the phone as typed (normalised), so unknown numbers are throttled exactly
+    like registered ones and the table holds no phone number.
+    """
+
+    __tablename__ = "login_throttles"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(TS)
+    last_failure_at: Mapped[datetime | None] = mapped_column(TS)
+
+
 class ApiToken(Model):
     """A bearer token for the JSON API; only its SHA-256 is kept."""
 

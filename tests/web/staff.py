@@ -9,6 +9,7 @@ The places: 榕江县 (the bureau's own county, west side of the pair 黔东南�
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from types import SimpleNamespace
@@ -155,6 +156,7 @@ def log_in(client: Any, user: User | None) -> None:
         if user is not None:
             s["_user_id"] = user.get_id()
             s["_fresh"] = True
+            s["_auth_at"] = s["_seen_at"] = time.time()  # a fresh sign-in (web.auth lifetimes)
 
 
 def token_in(page: str | bytes) -> str:

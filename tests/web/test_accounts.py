@@ -111,11 +111,12 @@ def sign_up_with(web: Any, code: str) -> Any:
     return post_form(web, "/signup/verify", {"code": code, **GOOD})
 
 
-def test_a_registered_phone_is_sent_to_log_in(app: Any, web: Any) -> None:
+def test_a_registered_phone_is_told_by_message_not_on_the_page(app: Any, web: Any) -> None:
     sign_up(app, web, "13800138004")
     web.post("/logout", data={"csrf_token": token_in(web.get("/").data)})
     page = post_form(web, "/signup", {"phone": "13800138004"})
-    assert page.status_code == 400 and "直接登录" in page.get_data(as_text=True)
+    assert page.status_code == 302 and page.location.endswith("/signup/verify")  # as for a new number
+    assert app.extensions["jiujin_notify"].last_to("13800138004").template == "account_exists"
 
 
 def test_forms_without_a_csrf_token_are_refused(web: Any, db_session: Any) -> None:
@@ -183,8 +184,8 @@ def test_password_reset_with_a_code(app: Any, web: Any, db_session: Any) -> None
 
 
 def test_login_is_rate_limited(web: Any) -> None:
-    statuses = [post_form(web, "/login", {"phone": "13800138010", "password": "x"}, page="/login").status_code
-                for _ in range(11)]
+    statuses = [post_form(web, "/login", {"phone": f"1380013810{n % 10}", "password": "x"}, page="/login"
+                          ).status_code for n in range(11)]  # a number each: the per-address limit acts
     assert statuses[:10] == [400] * 10 and statuses[10] == 429
 
 
@@ -199,7 +200,8 @@ def test_code_sending_is_rate_limited_per_phone(app: Any, client: Any, db_sessio
         statuses.append(post_form(client, "/signup", {"phone": sign_up_phone}).status_code)
     assert statuses == [302] * 5 + [400]
     assert "太频繁" in post_form(client, "/signup", {"phone": sign_up_phone}).get_data(as_text=True)
-    assert page.status_code == 302  # an unknown phone is answered the same way and gets no code
+    assert page.status_code == 400  # an unknown phone is answered the same way (the limit too), no code
+    assert "太频繁" in page.get_data(as_text=True)
     assert app.extensions["jiujin_notify"].last_to("13800138011") is None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import UTC, date, datetime
 from itertools import count
 
@@ -77,6 +78,7 @@ def sign_in(client, user):
     with client.session_transaction() as s:
         s["_user_id"] = user.get_id()
         s["_fresh"] = True
+        s["_auth_at"] = s["_seen_at"] = time.time()  # a fresh sign-in (web.auth lifetimes)
 
 
 def post_form(client, page_url, action, data=None, **kwargs):

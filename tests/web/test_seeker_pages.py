@@ -1,6 +1,7 @@
 """Seekers' pages: profile, matches with labels and filters, marks, listing, map, ranking page."""
 
 import re
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -36,6 +37,7 @@ def log_in(client, user):
     with client.session_transaction() as s:
         s["_user_id"] = user.get_id()
         s["_fresh"] = True
+        s["_auth_at"] = s["_seen_at"] = time.time()  # a fresh sign-in (web.auth lifetimes)
 
 
 def make_worker(session, runtime, user, **overrides):

@@ -113,7 +113,7 @@ def create_staff_user(session: Session, phone_text: str, password: str, display_
     """A new account with a phone and an initial password (argon2); roles are assigned separately."""
     try:
         phone = normalise_phone(phone_text)
-        check_password_rules(password)
+        check_password_rules(password, phone)
     except AccountError as exc:
         raise AdminError(exc.field, exc.message) from exc
     if session.scalar(select(User.id).where(User.phone == phone)) is not None:

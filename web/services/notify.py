@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 # Template texts: gateways hold their own approved copies; these are what the log sender shows.
 TEMPLATES = {
     "verify_code": "【就近】验证码{code}，10分钟内有效。请勿告诉他人。",
+    "account_exists": "【就近】这个手机号已有就近账号，不用再注册。忘了密码请在登录页点“忘记密码”重设。",
     "daily_digest": "【就近】有{count}个新岗位适合你，最近的：{title}（{place}）。打开就近看看。",
     "job_push": "【就近】就业局向你推荐：{title}（{place}，{wage}）。"
                 "想去或不想去，请点{link}告诉我们{hotline}。",

@@ -18,9 +18,9 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
-from web.auth import CODE_LIMIT, CONSENT_VERSION, LOGIN_LIMIT, seeker_required, utcnow
+from web.auth import CODE_LIMIT, CONSENT_VERSION, LOGIN_LIMIT, seeker_required, start_session, utcnow
 from web.extensions import db, limiter, transaction
 from web.forms import ConsentForm, DeleteForm, LoginForm, PasswordForm, PhoneForm, SignupForm
 from web.services import accounts
@@ -37,7 +37,11 @@ SEARCH_KEYS = ("q", "place", "km", "relocate", "wage")
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit(CODE_LIMIT, methods=["POST"])
 def signup() -> Any:
-    """Step one: the phone number; a code goes to it. A search can ride along to prefill the profile."""
+    """Step one: the phone number; a code goes to it. A search can ride along to prefill the profile.
+
+    A number that already has an account gets a message saying so instead of a code, and this
+    page answers exactly as for a new number: nobody learns here who is registered.
+    """
     if request.method == "GET" and request.args.get("q"):
         session["pending_search"] = {k: request.args[k] for k in SEARCH_KEYS if request.args.get(k)}
     form = PhoneForm()
@@ -45,9 +49,7 @@ def signup() -> Any:
         try:
             phone = accounts.normalise_phone(form.phone.data)
             with transaction() as s:
-                if accounts.user_exists(s, phone):
-                    raise AccountError("phone", accounts.N_("这个手机号已经注册过了，请直接登录。"))
-                accounts.send_code(s, _sender(), _secret(), phone, "signup", utcnow())
+                accounts.start_signup(s, _sender(), _secret(), phone, utcnow())
         except AccountError as exc:
             form.phone.errors = [gettext(exc.message)]
         else:
@@ -71,14 +73,14 @@ def signup_verify() -> Any:
             _mark(form, exc)
         else:
             session.pop("signup_phone", None)
-            login_user(user)
+            start_session(user)
             return redirect(url_for("account.consent"))
     return _page("account/verify.html", form, phone=phone)
 
 
 def _create(phone: str, code: str, password: str) -> Any:
     """Check the code (a wrong guess is counted and kept), then create the account."""
-    accounts.check_password_rules(password)  # before the code is spent
+    accounts.check_password_rules(password, phone)  # before the code is spent
     _check_code(phone, "signup", code)
     with transaction() as s:
         return accounts.create_seeker(s, phone, password, utcnow())
@@ -108,17 +110,16 @@ def consent() -> Any:
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(LOGIN_LIMIT, methods=["POST"])
 def login() -> Any:
-    """Phone and password."""
+    """Phone and password; too many wrong ones for a number lock it for a while (429)."""
     form = LoginForm()
     if form.validate_on_submit():
-        try:
-            with transaction() as s:
-                user = accounts.authenticate(s, form.phone.data, form.password.data)
-        except AccountError as exc:
-            form.password.errors = [gettext(exc.message)]
-        else:
-            login_user(user)
-            return redirect(_safe_next() or _home_of(user))
+        with transaction() as s:  # a wrong password is counted and kept
+            outcome = accounts.authenticate(s, form.phone.data, form.password.data, _secret(), utcnow())
+        if not isinstance(outcome, AccountError):
+            start_session(outcome)
+            return redirect(_safe_next() or _home_of(outcome))
+        form.password.errors = [gettext(outcome.message, **outcome.params)]
+        return _refusal("account/login.html", form, outcome)
     return _page("account/login.html", form)
 
 
@@ -140,15 +141,15 @@ def password() -> Any:
     """Change the password; other devices are signed out, this one stays in."""
     form = PasswordForm()
     if form.validate_on_submit():
-        try:
-            with transaction() as s:
-                accounts.change_password(s, current_user, form.old_password.data, form.password.data)
-        except AccountError as exc:
-            getattr(form, exc.field, form.password).errors = [gettext(exc.message)]
-        else:
-            login_user(current_user._get_current_object())
+        with transaction() as s:  # a wrong old password is counted like a wrong login
+            error = accounts.change_password(s, current_user, form.old_password.data, form.password.data,
+                                             _secret(), utcnow())
+        if error is None:
+            start_session(current_user._get_current_object())
             flash(gettext("密码已修改，其他设备已退出登录。"))
             return redirect(url_for("account.my_data"))
+        getattr(form, error.field, form.password).errors = [gettext(error.message, **error.params)]
+        return _refusal("account/password.html", form, error)
     return _page("account/password.html", form)
 
 
@@ -160,9 +161,8 @@ def reset() -> Any:
     if form.validate_on_submit():
         try:
             phone = accounts.normalise_phone(form.phone.data)
-            with transaction() as s:
-                if accounts.user_exists(s, phone):  # unknown numbers get the same answer, no code
-                    accounts.send_code(s, _sender(), _secret(), phone, "reset", utcnow())
+            with transaction() as s:  # unknown numbers get the same answer and limits, and no message
+                accounts.start_reset(s, _sender(), _secret(), phone, utcnow())
         except AccountError as exc:
             form.phone.errors = [gettext(exc.message)]
         else:
@@ -181,14 +181,15 @@ def reset_verify() -> Any:
     form = SignupForm()
     if form.validate_on_submit():
         try:
+            accounts.check_password_rules(form.password.data, phone)  # before the code is spent
             _check_code(phone, "reset", form.code.data)
             with transaction() as s:
-                user = accounts.reset_password(s, phone, form.password.data)
+                user = accounts.reset_password(s, phone, form.password.data, _secret())
         except AccountError as exc:
             _mark(form, exc)
         else:
             session.pop("reset_phone", None)
-            login_user(user)
+            start_session(user)
             flash(gettext("密码已重设。"))
             return redirect(_home_of(user))
     return _page("account/verify.html", form, phone=phone, reset=True)
@@ -217,22 +218,34 @@ def my_data_download() -> Response:
 def delete() -> Any:
     """Delete the account and everything about me, after the password and a tick."""
     form = DeleteForm()
+    status = 400
     if form.validate_on_submit():
-        if accounts.verify_password(current_user, form.password.data):
+        with transaction() as s:  # a wrong password is counted like a wrong login
+            error = accounts.check_own_password(s, current_user, form.password.data, _secret(), utcnow())
+        if error is None:
             with transaction() as s:
                 delete_my_data(s, current_user)
             logout_user()
             session.clear()
             flash(gettext("你的账号和所有资料已删除。"))
             return redirect(url_for("search.index"))
-        form.password.errors = [gettext("密码不对。")]
+        locked = error.retry_after is not None
+        form.password.errors = [gettext(error.message, **error.params) if locked else gettext("密码不对。")]
+        status = 429 if locked else 400
     data = export_my_data(db.session, current_user)
-    return render_template("account/my_data.html", words=readable(data), delete_form=form), 400
+    return render_template("account/my_data.html", words=readable(data), delete_form=form), status
 
 
 def _mark(form: Any, exc: AccountError) -> None:
     """Show an account error on its field (the code field when the field is not on the form)."""
     getattr(form, exc.field if exc.field in ("code", "password") else "code").errors = [gettext(exc.message)]
+
+
+def _refusal(template: str, form: Any, error: AccountError) -> Any:
+    """The form again: 400, or 429 with Retry-After while the number is locked."""
+    if error.retry_after is None:
+        return _page(template, form)
+    return render_template(template, form=form), 429, {"Retry-After": str(error.retry_after)}
 
 
 def _page(template: str, form: Any, **extra: Any) -> Any:

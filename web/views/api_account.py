@@ -6,6 +6,7 @@ from typing import Any
 
 from apiflask import APIBlueprint, abort
 from apiflask.fields import Dict
+from flask import current_app
 from flask_login import current_user
 
 from web.auth import CONSENT_VERSION, LOGIN_LIMIT, api_login_required, utcnow
@@ -22,15 +23,18 @@ bp = APIBlueprint("api_account", __name__, url_prefix="/api/v1", tag="account")
 @limiter.limit(LOGIN_LIMIT)
 @bp.input(TokenIn, arg_name="body")
 @bp.output(TokenOut, status_code=201)
-@bp.doc(summary="Get an API token with phone and password", responses=[401, 422, 429])
+@bp.doc(summary="Get an API token with phone and password", responses=[401, 422, 429],
+        description="Wrong passwords count per phone number from any address: after 5, the number is "
+                    "locked for 1 minute, doubling with each further wrong one up to 1 hour; while "
+                    "locked every attempt, the right one too, gets 429 with Retry-After. A token "
+                    "ends after the idle and absolute lifetimes (README, Accounts).")
 def token(body: dict[str, Any]) -> dict[str, Any]:
     """A new bearer token; logging out or changing the password revokes all of them."""
-    try:
-        with transaction() as s:
-            user = accounts.authenticate(s, body["phone"], body["password"])
-            value = accounts.issue_token(s, user, utcnow())
-    except AccountError as exc:
-        abort(401, message=exc.message)
+    with transaction() as s:  # a wrong password is counted and kept
+        outcome = accounts.authenticate(s, body["phone"], body["password"], _secret(), utcnow())
+        value = None if isinstance(outcome, AccountError) else accounts.issue_token(s, outcome, utcnow())
+    if isinstance(outcome, AccountError):
+        _refuse(outcome, 401)
     return {"token": value, "token_type": "Bearer"}
 
 
@@ -81,14 +85,27 @@ def my_data() -> dict[str, Any]:
 @api_login_required(consent=False)
 @bp.input(DeleteIn, arg_name="body")
 @bp.output({}, status_code=204)
-@bp.doc(summary="Delete my account and everything about me", responses=[401, 403, 422])
+@bp.doc(summary="Delete my account and everything about me", responses=[401, 403, 422, 429])
 def delete_me(body: dict[str, Any]) -> tuple[str, int]:
-    """Permanent; the password must be given again."""
-    if not accounts.verify_password(current_user, body["password"]):
-        abort(403, message="wrong password")
+    """Permanent; the password must be given again (wrong ones count like wrong logins)."""
+    with transaction() as s:
+        error = accounts.check_own_password(s, current_user, body["password"], _secret(), utcnow())
+    if error is not None:
+        _refuse(error, 403, "wrong password")
     with transaction() as s:
         delete_my_data(s, current_user)
     return "", 204
+
+
+def _refuse(error: AccountError, status: int, message: str | None = None) -> None:
+    """``status`` with the message, or 429 with Retry-After while the number is locked."""
+    if error.retry_after is not None:
+        abort(429, message=error.message % error.params, headers={"Retry-After": str(error.retry_after)})
+    abort(status, message=message or error.message)
+
+
+def _secret() -> str:
+    return str(current_app.config["SECRET_KEY"])
 
 
 def _consent() -> dict[str, Any]:
