@@ -450,6 +450,7 @@ def test_every_level_table_holds_its_level_only(client: Any, world: Any, db_sess
     general = add_worker(db_session, cong, description="普工", name="普工甲")
     add_worker(db_session, cong)  # 电焊: 6-18
     add_worker(db_session, cong, description="xyz")  # unrecognised
+    add_worker(db_session, cong, description="I can drive a forklift", name="叉车乙")  # 6-30-05-01
     posting = add_posting(db_session, tianhe, title="普工")
     db_session.add(JobPush(posting_id=posting.id, worker_id=general.id))  # the funnel's "matched"
     general_id = general.id
@@ -474,5 +475,7 @@ def test_every_level_table_holds_its_level_only(client: Any, world: Any, db_sess
     assert all(r[0] is None or LEVEL_CODES["minor"].fullmatch(r[0]) for r in rows[1:])
     push = client.get("/collab/push?group=6-00").get_data(as_text=True)
     assert "普工甲" in push and "生产制造及有关人员：该大类下未细分" in push
+    forklift = client.get("/collab/push?group=6-30").get_data(as_text=True)
+    assert "叉车乙" in forklift  # recognised, in its minor group (6-30), not 未识别工种
     card = client.get(f"/collab/workers/{general_id}").get_data(as_text=True)
     assert "生产制造及有关人员：该大类下未细分" in card
