@@ -36,6 +36,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
+from matching.occupation_english import english_trade_codes
 from matching.occupation_text import MARKER, clean_name, clean_title
 from matching.occupation_vectors import CACHE_DIR, NameVectors
 
@@ -159,6 +160,10 @@ class OccupationIndex:
     query never finds itself in the index): an alias goes if it reads the same as an excluded
     text, as is or stripped of recruitment noise; an entry's own name is always kept.
 
+    A text that is not mostly Chinese is read through the team's English trade glossary
+    (``matching.occupation_english``): "I can drive a forklift" names 起重装卸机械操作工 alone, with
+    confidence 1, like its official name would; one the glossary does not know names nothing.
+
     A text that is, once stripped of recruitment noise, exactly an entry's official name ("焊工",
     "销售人员") names that entry alone, with confidence 1: the classification's own name leaves
     no doubt, and guessing siblings from shared characters would only blur it (a posting titled
@@ -222,6 +227,7 @@ class OccupationIndex:
         self.prior_ = np.log1p(np.bincount(self.owners_, minlength=n).astype(float))
         self._vectors = None
         self.official_: dict[str, tuple[Occupation, ...]] = {}
+        self.by_code_ = {entry.code: entry for entry in self.entries_}
         for entry in self.entries_:
             named = Occupation(entry.code, entry.name, 1.0, entry.name)
             key = clean_name(entry.name)
@@ -304,12 +310,21 @@ class OccupationIndex:
         k = min(self.top_k, len(self.entries_))
         for start in range(0, len(texts), batch_size):
             chunk = texts[start : start + batch_size]
-            named = [self.official_.get(clean_name(clean_title(text))) if k else () for text in chunk]
+            named = [self._named(text) if k else () for text in chunk]
             rest = [i for i, found in enumerate(named) if found is None]
             part = None if vectors is None else np.asarray(vectors)[start : start + batch_size][rest]
             guessed = iter(self._guess([chunk[i] for i in rest], k, part) if rest else ())
             out.extend(next(guessed) if found is None else found[:k] for found in named)
         return out
+
+    def _named(self, text: str) -> tuple[Occupation, ...] | None:
+        """The entry a text names outright (its official name; an English trade's name), else None."""
+        cleaned = clean_title(text)
+        official = self.official_.get(clean_name(cleaned))
+        if official is not None or is_chinese(cleaned):
+            return official
+        entries = [self.by_code_[c] for c in english_trade_codes(text) if c in self.by_code_]
+        return tuple(Occupation(e.code, e.name, 1.0, e.name) for e in entries) or None
 
     def _guess(self, texts: Sequence[str], k: int, vectors: np.ndarray | None
                ) -> list[tuple[Occupation, ...]]:

@@ -49,8 +49,12 @@ def test_evidence_is_the_workers_own_words(index):
     assert top.evidence == "电焊" and top.group == "6-18-02"
 
 
-def test_english_text_names_no_chinese_occupation(index):
-    assert index.predict(["welder", "MIG welding of steel frames"]) == [(), ()]
+def test_english_text_is_read_by_the_trade_glossary_only(index):
+    # Latin script is not read by characters (the names are Chinese); the glossary names the trade
+    # (tests/matching/test_occupation_english.py), and English it does not know names nothing.
+    assert [[o.code for o in f] for f in index.predict(["welder", "MIG welding of steel frames"])] == [
+        ["6-18-02-04"], ["6-18-02-04"]]
+    assert index.predict(["software engineer"]) == [()]
 
 
 def test_recruitment_noise_is_not_an_occupation():

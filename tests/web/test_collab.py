@@ -436,3 +436,46 @@ def test_admin_picks_a_pair(client: Any, world: Any) -> None:
     assert "640422" in {r["code"] for r in everywhere["counties"]}
     assert all(r["code"].startswith("5226") for r in pair["counties"])
     assert "黔东南—广州" in client.get("/collab/supply").get_data(as_text=True)
+
+
+# Every level-table holds rows of its own level only: a major group ("6"), a minor group ("6-18"),
+# the minor table's "该大类下未细分" row of a major group ("6-00"), or the unrecognised row ("").
+LEVEL_CODES = {"major": re.compile(r"\d"), "minor": re.compile(r"\d-\d\d")}
+LEVEL_TABLES = [("supply", "groups", "major"), ("supply", "minor", "minor"), ("funnel", "groups", "major")]
+
+
+def test_every_level_table_holds_its_level_only(client: Any, world: Any, db_session: Any) -> None:
+    """"普工" is known only at major-group level (6-00-00-00): never a major row in the minor table."""
+    cong, tianhe = world.places["other_county"], world.places["east"]
+    general = add_worker(db_session, cong, description="普工", name="普工甲")
+    add_worker(db_session, cong)  # 电焊: 6-18
+    add_worker(db_session, cong, description="xyz")  # unrecognised
+    add_worker(db_session, cong, description="I can drive a forklift", name="叉车乙")  # 6-30-05-01
+    posting = add_posting(db_session, tianhe, title="普工")
+    db_session.add(JobPush(posting_id=posting.id, worker_id=general.id))  # the funnel's "matched"
+    general_id = general.id
+    db_session.commit()
+    log_in(client, world.users["collab"])
+    data = {page: client.get(f"/api/v1/collab/{page}").get_json() for page in ("supply", "funnel")}
+    for page, table, level in LEVEL_TABLES:
+        rows = data[page][table]
+        assert rows, (page, table)
+        for r in rows:
+            assert r["code"] == "" or LEVEL_CODES[level].fullmatch(r["code"]), (page, table, r)
+    minor = {r["code"]: r for r in data["supply"]["minor"]}
+    assert "6" not in minor and {"6-18", "6-00", ""} <= set(minor)
+    assert minor["6-00"]["unsubdivided"] and minor["6-00"]["workers"] >= 1 and minor["6-00"]["postings"] >= 1
+    assert not minor["6-18"]["unsubdivided"]
+    assert list(minor)[-1] == ""  # unrecognised last, after the not-subdivided rows
+    page = client.get("/collab/supply").get_data(as_text=True)
+    minor_table = page[page.index('id="table-supply-minor"') :].split("</table>")[0]
+    assert "生产制造及有关人员：该大类下未细分" in minor_table
+    rows = table_rows(client.get("/collab/supply-minor.xlsx").data)
+    assert ("6-00", "生产制造及有关人员：该大类下未细分") in [(r[0], r[1]) for r in rows[1:]]
+    assert all(r[0] is None or LEVEL_CODES["minor"].fullmatch(r[0]) for r in rows[1:])
+    push = client.get("/collab/push?group=6-00").get_data(as_text=True)
+    assert "普工甲" in push and "生产制造及有关人员：该大类下未细分" in push
+    forklift = client.get("/collab/push?group=6-30").get_data(as_text=True)
+    assert "叉车乙" in forklift  # recognised, in its minor group (6-30), not 未识别工种
+    card = client.get(f"/collab/workers/{general_id}").get_data(as_text=True)
+    assert "生产制造及有关人员：该大类下未细分" in card

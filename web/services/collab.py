@@ -8,7 +8,10 @@ filtered by it (key counties are western).
 
 Occupation groups come from the 2022 classification (``matching.occupations``): a worker's group
 is the top prediction of the default index for their own words, a posting's for its title; the
-major group is the code's first digit ("6"), the minor group its first two levels ("6-18").
+major group is the code's first digit ("6"), the minor group its first two levels ("6-18"). A text
+known only at major-group level (the top prediction is the major group's own entry, 6-00-00-00:
+"普工", "工人") has the minor group "6-00": the minor table's row "该大类下未细分" of that major
+group, never the major group itself among the minor groups.
 
 Funnel definitions (each counted as worker–posting pairs, western worker × eastern posting):
 
@@ -163,6 +166,7 @@ def group_names() -> dict[str, str]:
     for entry in load_classification(labelled=False):
         if entry.level == 1:
             out[entry.code[0]] = entry.name
+            out[entry.code[:4]] = entry.name  # "6-00": the major group, not subdivided
         elif entry.level == 2:
             out[entry.code[:4]] = entry.name
     return out
@@ -174,10 +178,14 @@ def major_of(code: str | None) -> str:
 
 
 def minor_of(code: str | None) -> str:
-    """"6-18" for 6-18-02-04; the major group alone when the code names no minor group."""
-    if not code:
-        return ""
-    return code[:4] if code[2:4] != "00" else code[0]
+    """"6-18" for 6-18-02-04; "6-00" (see ``unsubdivided``) for the major group's own code
+    6-00-00-00; "" when no occupation was found. Always a minor-group key, never a major group."""
+    return code[:4] if code else ""
+
+
+def unsubdivided(group: str | None) -> bool:
+    """Whether a minor-group key stands for "该大类下未细分" (known only at major-group level: "6-00")."""
+    return bool(group) and len(group) == 4 and group.endswith("-00")
 
 
 # --- supply vs demand
@@ -238,7 +246,8 @@ def supply(session: Session, area: Area, today: date, occupations: OccupationCac
 def _group_row(groups: dict[str, dict[str, Any]], level: str, code: str) -> dict[str, Any]:
     key = f"{level}:{code}"
     if key not in groups:
-        groups[key] = {"level": level, "code": code, "name": group_names().get(code, ""), "workers": 0,
+        groups[key] = {"level": level, "code": code, "name": group_names().get(code, ""),
+                       "unsubdivided": level == "minor" and unsubdivided(code), "workers": 0,
                        "relocate": 0, "available": 0, "key_workers": 0, "postings": 0, "housing": 0,
                        "_wages": []}
     return groups[key]
@@ -250,8 +259,9 @@ def _finish(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def _group_order(row: dict[str, Any]) -> tuple[bool, int, str]:
-    return (row["code"] == "", -(row["workers"] + row["postings"]), row["code"])
+def _group_order(row: dict[str, Any]) -> tuple[bool, bool, int, str]:
+    """Known groups by size, then the not-subdivided rows, then the unrecognised one."""
+    return (row["code"] == "", row["unsubdivided"], -(row["workers"] + row["postings"]), row["code"])
 
 
 def _pay_rows(postings: Iterable[Any]) -> list[dict[str, Any]]:
@@ -400,7 +410,7 @@ def candidate_workers(session: Session, area: Area, occupations: OccupationCache
         out.append({"id": r.id, "name": r.name, "county_code": r.code[:6], "will_relocate": r.will_relocate,
                     "max_commute_km": r.max_commute_km,
                     "occupation": code or "", "group": names.get(minor_of(code), ""),
-                    "key": _is_key(r.code, keys)})
+                    "unsubdivided": unsubdivided(minor_of(code)), "key": _is_key(r.code, keys)})
     return out[:limit]
 
 
@@ -588,4 +598,5 @@ def worker_card(session: Session, area: Area, worker_id: int, occupations: Occup
     _name_counties(session, county, key_prefixes(session))
     pushes = list_pushes(session, Area(None, area.east), 1, 500, worker_id=worker_id)[0]
     return {"worker": worker, "county": county[worker.home_place.code[:6]], "occupation": code or "",
-            "group": group_names().get(minor_of(code), ""), "pushes": pushes}
+            "group": group_names().get(minor_of(code), ""), "unsubdivided": unsubdivided(minor_of(code)),
+            "pushes": pushes}

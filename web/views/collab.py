@@ -84,6 +84,8 @@ def display_rows(table: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]
             shown["band"] = gettext("未写明")
         if "name" in shown and table != "pushes" and not row.get("code"):
             shown["name"] = gettext("未识别工种")
+        elif "name" in shown and row.get("unsubdivided"):
+            shown["name"] = gettext("%(major)s：该大类下未细分", major=row.get("name") or "")
         if "response" in shown:
             shown["response"] = str(RESPONSES.get(row.get("response") or "", row.get("response")))
         if isinstance(shown.get("pushed_at"), datetime):

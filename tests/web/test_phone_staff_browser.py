@@ -1,0 +1,114 @@
+"""Staff pages on a phone (390 × 844) in Debian's Chromium: nothing is wider than the screen.
+
+A wide table scrolls inside its own ``.table-wrap``; the page itself never scrolls sideways.
+Every page of the collaboration office and the main bureau, follow-up and admin pages are
+loaded as the demo accounts, with the demo data (tables with rows in them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from tests.web.browser import PHONE, needs_chromium, shot
+from tests.web.test_staff_browser import SHEET, log_in
+from web.extensions import db
+from web.models import Place, Placement, Posting, Worker
+
+pytestmark = needs_chromium
+
+# The elements that stick out past the right edge of the screen (none on a page that fits).
+OVERFLOW = """() => {
+  const width = window.innerWidth, out = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const box = el.getBoundingClientRect();
+    if (box.right > width + 1 && !el.closest('.table-wrap, .leaflet-container')) {
+      const cls = typeof el.className === 'string' ? el.className.replaceAll(' ', '.') : '';
+      out.push(`${el.tagName.toLowerCase()}#${el.id}.${cls} ${Math.round(box.right)}`);
+    }
+  }
+  return out.slice(0, 8);
+}"""
+
+COLLAB = ["/collab/", "/collab/supply", "/collab/funnel", "/collab/push", "/collab/pushes",
+          "/collab/workers/{worker}"]
+BUREAU = ["/bureau/", "/bureau/vacancies", "/bureau/vacancies/new", "/bureau/vacancies/{posting}/edit",
+          "/bureau/vacancies/{posting}/candidates", "/bureau/import", "/bureau/workers",
+          "/bureau/workers/new", "/bureau/workers/{worker}/edit", "/bureau/workers/{worker}/household",
+          "/bureau/outreach", "/bureau/no-match", "/bureau/placements", "/bureau/placements/new",
+          "/bureau/placements/{placement}", "/bureau/checkins", "/bureau/report", "/bureau/slips"]
+ADMIN = ["/admin/users", "/admin/sources", "/admin/pairs", "/admin/key-counties"]
+
+
+@pytest.fixture
+def phone(browser: Any) -> Any:
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def ids(app: Any) -> dict[str, int]:
+    """A demo posting, worker and placement of the bureau's county (榕江县), and a western worker."""
+    with app.app_context():
+        own = Place.code.like("522632%")
+        posting = db.session.scalar(select(Posting.id).join(Place, Place.id == Posting.place_id)
+                                    .where(own).order_by(Posting.id))
+        worker = db.session.scalar(select(Worker.id).join(Place, Place.id == Worker.home_place_id)
+                                   .where(own).order_by(Worker.id))
+        placement = db.session.scalar(select(Placement.id).order_by(Placement.id))
+    assert posting and worker, "the demo data has a posting and a worker in 榕江县"
+    return {"posting": posting, "worker": worker, "placement": placement or 0}
+
+
+def assert_fits(page: Any, url: str) -> None:
+    """The page is no wider than the screen, and every table scrolls inside its own ``.table-wrap``."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    inner = page.evaluate("window.innerWidth")
+    assert width <= inner, (url, width, page.evaluate(OVERFLOW))
+    assert page.locator("table").count() == page.locator(".table-wrap > table").count(), url
+
+
+def visit_all(page: Any, base_url: str, paths: list[str], ids: dict[str, int], lang: str) -> None:
+    page.goto(f"{base_url}{paths[0]}?lang={lang}")  # the language is kept for the visit
+    for path in paths:
+        if "{placement}" in path and not ids["placement"]:
+            continue
+        url = base_url + path.format(**ids)
+        response = page.goto(url)
+        assert response is not None and response.status == 200, (url, response and response.status)
+        page.wait_for_load_state("networkidle")
+        shot(page, f"phone-{lang}" + path.replace("/", "-").replace("{", "").replace("}", ""))
+        assert_fits(page, url)
+
+
+LANGS = pytest.mark.parametrize("lang", ["zh", "en"])
+
+
+@LANGS
+def test_collab_pages_fit_a_phone(phone: Any, base_url: str, ids: dict[str, int], lang: str) -> None:
+    phone.route("**/appmaptile**", lambda route: route.abort())
+    log_in(phone, base_url, "19900000002")
+    visit_all(phone, base_url, COLLAB, ids, lang)
+
+
+@LANGS
+def test_bureau_and_followup_pages_fit_a_phone(phone: Any, base_url: str, ids: dict[str, int],
+                                               lang: str) -> None:
+    log_in(phone, base_url, "19900000001")
+    visit_all(phone, base_url, BUREAU, ids, lang)
+    phone.goto(base_url + "/bureau/import?lang=zh")
+    sheet = SHEET.decode("gbk").replace("浏览器导入", f"手机导入{lang}").encode("gbk")  # new each run
+    phone.get_by_label("选择文件（XLSX、XLS 或 CSV，最大 5 MB）").set_input_files(
+        {"name": "岗位.csv", "mimeType": "text/csv", "buffer": sheet})
+    phone.get_by_role("button", name="导入", exact=True).click()
+    phone.wait_for_load_state()
+    assert phone.locator(".table-wrap tr.outcome-new").count() == 1  # the outcome table, wrapped
+    assert_fits(phone, "/bureau/import (outcome)")
+
+
+@LANGS
+def test_admin_pages_fit_a_phone(phone: Any, base_url: str, ids: dict[str, int], lang: str) -> None:
+    log_in(phone, base_url, "19900000009")
+    visit_all(phone, base_url, ADMIN, ids, lang)
