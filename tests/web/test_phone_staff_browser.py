@@ -38,7 +38,7 @@ BUREAU = ["/bureau/", "/bureau/vacancies", "/bureau/vacancies/new", "/bureau/vac
           "/bureau/workers/new", "/bureau/workers/{worker}/edit", "/bureau/workers/{worker}/household",
           "/bureau/outreach", "/bureau/no-match", "/bureau/placements", "/bureau/placements/new",
           "/bureau/placements/{placement}", "/bureau/checkins", "/bureau/report", "/bureau/slips"]
-ADMIN = ["/admin/users", "/admin/sources", "/admin/pairs", "/admin/key-counties"]
+ADMIN = ["/admin/", "/admin/users", "/admin/sources", "/admin/pairs", "/admin/key-counties"]
 
 
 @pytest.fixture
