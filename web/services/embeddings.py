@@ -15,8 +15,9 @@ from web.services.index import to_doc
 BATCH = 256
 
 
-def embed_pending(session: Session, embedder: Any) -> int:
-    """Embed open postings with no vector for this model or a vector for older content."""
+def embed_pending(session: Session, embedder: Any, limit: int | None = None) -> int:
+    """Embed open postings with no vector for this model or a vector for older content (at
+    most ``limit`` of them, for callers that embed in short transactions); how many."""
     stale = (
         select(Posting, PostingEmbedding)
         .outerjoin(PostingEmbedding, and_(PostingEmbedding.posting_id == Posting.id,
@@ -27,7 +28,7 @@ def embed_pending(session: Session, embedder: Any) -> int:
         .options(joinedload(Posting.employer), joinedload(Posting.place))
         .order_by(Posting.id)
     )
-    todo = session.execute(stale).all()
+    todo = session.execute(stale if limit is None else stale.limit(limit)).all()
     for start in range(0, len(todo), BATCH):
         chunk = todo[start : start + BATCH]
         vectors = embedder.encode([posting_text(to_doc(p)) for p, _ in chunk])

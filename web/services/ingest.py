@@ -3,7 +3,7 @@ expired or quarantined — one transaction per source run, committed by the call
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any, NamedTuple
@@ -143,16 +143,21 @@ class _BatchStore:
     """Stores one batch with a handful of queries: stored sightings are read as plain rows,
     only changed ones become ORM objects, unchanged ones are touched with bulk UPDATEs."""
 
-    def __init__(self, session: Session, source: Source, records: list[PostingRecord], today: date):
+    def __init__(self, session: Session, source: Source, records: list[PostingRecord], today: date,
+                 only: Collection[str] | None = None, places: dict[str, int] | None = None):
+        """``only``: read just these external ids' sightings (a batch of a large import, which
+        would otherwise read the whole source once per batch); ``places``: codes → ids, reused."""
         self.session, self.source, self.today = session, source, today
-        self.places = place_ids_by_code(session)
+        self.places = places if places is not None else place_ids_by_code(session)
+        query = (select(PostingSource.id, PostingSource.external_id, PostingSource.posting_id,
+                        PostingSource.content_hash, PostingSource.raw_hash, Posting.status)
+                 .join(Posting, Posting.id == PostingSource.posting_id)
+                 .where(PostingSource.source_id == source.id))
+        if only is not None:
+            query = query.where(PostingSource.external_id.in_(sorted(only)))
         self.known = {row.external_id: _Known(row.id, row.posting_id, row.content_hash, row.raw_hash,
                                               row.status == "closed")
-                      for row in session.execute(
-                          select(PostingSource.id, PostingSource.external_id, PostingSource.posting_id,
-                                 PostingSource.content_hash, PostingSource.raw_hash, Posting.status)
-                          .join(Posting, Posting.id == PostingSource.posting_id)
-                          .where(PostingSource.source_id == source.id))}
+                      for row in session.execute(query)}
         fresh = [r for r in records if r.external_id not in self.known]
         self.by_url = _load_in(session, Posting, Posting.canonical_url,
                                {r.canonical_url for r in fresh if r.canonical_url})
