@@ -38,6 +38,21 @@ def embed_pending(session: Session, embedder: Any, limit: int | None = None) -> 
     return len(todo)
 
 
+def embed_in_batches(session: Session, embedder: Any, size: int = BATCH) -> int:
+    """``embed_pending`` in short transactions of ``size`` postings, each committed (a job
+    boundary's helper: the write lock is never held for more than one batch's encoding)."""
+    from web.extensions import begin_write
+
+    total = 0
+    while True:
+        begin_write(session)
+        done = embed_pending(session, embedder, limit=size)
+        session.commit()
+        total += done
+        if done < size:
+            return total
+
+
 def _store(session: Session, posting: Posting, existing: PostingEmbedding | None, model_id: str,
            vector: np.ndarray) -> None:
     blob = np.asarray(vector, dtype=np.float32).tobytes()

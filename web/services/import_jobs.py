@@ -33,7 +33,7 @@ from jobs_ingest.records import RawItem
 from web.extensions import begin_write
 from web.models import ImportJob, ImportJobRow, IngestRun, PostingSource, Source, utcnow
 from web.policy import Scope
-from web.services.embeddings import embed_pending
+from web.services.embeddings import embed_in_batches
 from web.services.imports import (
     OUTCOMES,
     ImportRefused,
@@ -306,14 +306,8 @@ def _record(session: Session, context: _Context, rows: list[RowResult]) -> None:
 
 def _embed(session: Session, runtime: Any) -> None:
     """Vectors for what the batch added, ``EMBED_BATCH`` postings per short transaction."""
-    embedder = runtime.embedder()
-    while True:
-        begin_write(session)
-        done = embed_pending(session, embedder, limit=EMBED_BATCH)
-        session.commit()
-        session.expunge_all()
-        if done < EMBED_BATCH:
-            return
+    embed_in_batches(session, runtime.embedder(), EMBED_BATCH)
+    session.expunge_all()
 
 
 def _finish(session: Session, job_id: int) -> None:

@@ -87,14 +87,27 @@ def source_config(source: Source) -> SourceConfig:
 
 def run_source(session: Session, source: Source, gazetteer: Gazetteer, today: date) -> IngestRun:
     """Fetch, normalise and store one source; returns the recorded run with its counts."""
-    run = IngestRun(source_id=source.id, rejected={}, errors=[])
-    session.add(run)
-    session.flush()
-    config = source_config(source)
+    config, known = plan_run(session, source)
+    started = utcnow()
+    batch = run_pipeline(config, gazetteer, today, known)
+    return store_run(session, source, config, batch, today, started)
+
+
+def plan_run(session: Session, source: Source) -> tuple[SourceConfig, dict[str, str]]:
+    """What a run needs before fetching, read only: the source's config and the raw hash of
+    every stored sighting (so items that arrive exactly as stored skip normalising)."""
     known = {ext: raw for ext, raw in session.execute(
         select(PostingSource.external_id, PostingSource.raw_hash)
         .where(PostingSource.source_id == source.id, PostingSource.raw_hash.is_not(None)))}
-    batch = run_pipeline(config, gazetteer, today, known)
+    return source_config(source), known
+
+
+def store_run(session: Session, source: Source, config: SourceConfig, batch: BatchResult, today: date,
+              started: Any = None) -> IngestRun:
+    """Record a fetched batch as one run of ``source`` (started at ``started``). Never commits."""
+    run = IngestRun(source_id=source.id, rejected={}, errors=[], started_at=started or utcnow())
+    session.add(run)
+    session.flush()
     store_batch(session, source, run, batch, today)
     if config.http_cache is not None:
         source.http_cache = dict(config.http_cache)  # saved with the run, in one transaction
