@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from tests.web.staff import csrf_token, log_in  # staff_world: the fixture, from tests/web/conftest.py
 from tests.web.test_imports import run_jobs
+from tests.web.test_kill_mid_run import own_database  # noqa: F401 - a fixture
 from web.models import ImportJob, ImportJobRow, Posting, Source
 from web.services import import_jobs
 
@@ -138,3 +139,61 @@ def test_killed_inside_a_batch_before_it_commits(client: Any, db_session: Any, w
     assert run_jobs(client) == 1
     assert _report(db_session) == EXPECTED
     assert _stored(db_session) == ["J1", "J2", "J5", "J6"]
+
+
+@pytest.mark.slow
+def test_sigkill_of_the_runner_then_rerun(own_database: str, model_path: Any) -> None:  # noqa: F811
+    """A real ``flask jobs run`` killed with SIGKILL after its first batches; a second run
+    resumes the job: every row once, every posting once."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from sqlalchemy import create_engine, text
+
+    from bench.import_rows import as_csv, compact_rows
+    from web import create_app
+    from web.config import ROOT
+    from web.extensions import db
+    from web.policy import Scope
+
+    rows = 3000
+    app = create_app({"SQLALCHEMY_DATABASE_URI": own_database, "JIUJIN_MODEL_PATH": model_path})
+    with app.app_context():
+        job = import_jobs.queue_import(db.session, None, Scope(counties=("522632",)), "522632", "jobs.csv",
+                                       as_csv(compact_rows(rows)))
+        job_id = job.id
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    engine = create_engine(own_database)
+
+    def state() -> tuple[str, int]:
+        with engine.connect() as conn:
+            found = conn.execute(text("SELECT status, cursor FROM import_jobs")).one()
+        return found[0], found[1]
+
+    env = {**os.environ, "DATABASE_URL": own_database, "JIUJIN_MODEL_PATH": str(model_path)}
+    cmd = [sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "run"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 240
+    while state()[1] < 2 * import_jobs.BATCH and time.monotonic() < deadline:
+        time.sleep(0.2)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    status, cursor = state()
+    assert status == "running" and 0 < cursor < rows, (status, cursor)
+
+    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert state() == ("done", rows)
+    with engine.connect() as conn:
+        seqs = conn.execute(text("SELECT seq FROM import_job_rows WHERE job_id = :j"),
+                            {"j": job_id}).scalars().all()
+        ids = conn.execute(text("SELECT p.external_id FROM postings p JOIN sources s ON s.id = p.source_id "
+                                "WHERE s.name = 'bureau-522632'")).scalars().all()
+    engine.dispose()
+    assert sorted(seqs) == list(range(rows))
+    assert len(ids) == rows and len(set(ids)) == rows
