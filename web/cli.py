@@ -21,6 +21,7 @@ ingest_cli = AppGroup("ingest", help="Collect postings from sources.")
 postings_cli = AppGroup("postings", help="Stored postings.")
 sources_cli = AppGroup("sources", help="Registered sources.")
 users_cli = AppGroup("users", help="Accounts.")
+jobs_cli = AppGroup("jobs", help="Background jobs (bureau spreadsheet imports).")
 
 
 def _runtime() -> Any:
@@ -234,6 +235,24 @@ def _check_seeker_facts(path: Path, spec: dict[str, Any]) -> None:
             raise click.UsageError(f"{where}: {key} must be text")
 
 
+@jobs_cli.command("run")
+def jobs_run() -> None:
+    """Run every waiting import job now (the scheduler does it every few seconds); resumes a job
+    whose runner was killed. Exits 3 if another runner holds the lock."""
+    from web.extensions import db
+    from web.scheduler import AlreadyRunning, runner_lock
+    from web.services.import_jobs import run_queued_jobs
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    try:
+        with runner_lock(app):
+            done = run_queued_jobs(db.session, _runtime())
+    except AlreadyRunning as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(3)
+    click.echo(f"import jobs run: {done}")
+
+
 @click.command("scheduler")
 def scheduler_command() -> None:
     """Run the scheduler in this process (exactly one per deployment)."""
@@ -252,6 +271,6 @@ def scheduler_command() -> None:
 
 def register(app: Any) -> None:
     """Add the command groups to the app's CLI."""
-    for group in (model_cli, demo_cli, ingest_cli, postings_cli, sources_cli, users_cli):
+    for group in (model_cli, demo_cli, ingest_cli, postings_cli, sources_cli, users_cli, jobs_cli):
         app.cli.add_command(group)
     app.cli.add_command(scheduler_command)

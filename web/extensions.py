@@ -51,18 +51,42 @@ def transaction() -> Iterator[Any]:
         raise
 
 
+SQLITE_BUSY_MS = 30_000  # a writer waits this long for another's short transaction, never fails at once
+IMMEDIATE = "jiujin_begin_immediate"
+
+
 def configure_sqlite(engine: Engine) -> None:
     """Make pysqlite transactional the way SQLAlchemy documents it ("Serializable isolation /
     Savepoints / Transactional DDL"): we emit BEGIN ourselves so SAVEPOINTs nest correctly,
-    and foreign keys are enforced as on PostgreSQL."""
+    and foreign keys are enforced as on PostgreSQL.
+
+    Several processes share the file (web workers, the scheduler, the CLI): WAL lets readers
+    go on while one writes, and ``busy_timeout`` makes a writer wait for the lock instead of
+    failing with "database is locked". Background work (ingest, import jobs) writes in short
+    ``BEGIN IMMEDIATE`` transactions (``begin_write``) and never holds one while fetching."""
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")  # kept in the file; ignored for :memory:
+        cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL: a power cut may lose the last commits
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(IMMEDIATE) else "BEGIN")
+
+
+def begin_write(session: Any) -> None:
+    """Start the session's next transaction as a writer: on SQLite ``BEGIN IMMEDIATE``, which
+    takes the write lock first (waiting ``busy_timeout``), so a read-then-write transaction
+    cannot fail half-way on a lock upgrade. Nothing to do when a transaction is already open
+    (it keeps its mode) or on PostgreSQL."""
+    # A scoped_session does not proxy in_transaction: ask the session it stands for.
+    real = session() if hasattr(session, "registry") else session
+    if real.in_transaction() or real.get_bind().dialect.name != "sqlite":
+        return
+    real.connection(execution_options={IMMEDIATE: True})

@@ -521,3 +521,49 @@ class JobPush(Model):
     created_at: Mapped[datetime] = mapped_column(TS, default=utcnow)
     response: Mapped[str | None] = mapped_column(String(16))  # interested | not_interested | applied
     responded_at: Mapped[datetime | None] = mapped_column(TS)
+
+
+class ImportJob(Model):
+    """A bureau spreadsheet upload waiting for, or done by, the job runner (web/services/import_jobs.py).
+
+    The upload request stores only the file and this row; the runner reads the file in batches
+    and moves ``cursor`` (items done, committed with each batch's postings), so a killed run
+    resumes where its last batch ended."""
+
+    __tablename__ = "import_jobs"
+    __table_args__ = (Index("ix_import_jobs_status", "status", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    county: Mapped[str] = mapped_column(String(16), index=True)
+    scope: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # admin, counties of the uploader
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    file_name: Mapped[str] = mapped_column(String(200))
+    file_hash: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes | None] = mapped_column(LargeBinary)  # dropped once the job has finished
+    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued running done refused failed
+    message: Mapped[str] = mapped_column(Text, default="")
+    total: Mapped[int | None] = mapped_column(Integer)  # data rows, known after the checking pass
+    cursor: Mapped[int] = mapped_column(Integer, default=0)
+    counts: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_runs.id", ondelete="SET NULL"))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(TS, default=utcnow)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(TS)
+    finished_at: Mapped[datetime | None] = mapped_column(TS)
+
+
+class ImportJobRow(Model):
+    """What became of one row of an import job; (job, seq) is the row's natural key, so a batch
+    that is run again after a kill can never add a row twice."""
+
+    __tablename__ = "import_job_rows"
+    __table_args__ = (UniqueConstraint("job_id", "seq"), Index("ix_import_job_rows_external", "job_id",
+                                                               "external_id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("import_jobs.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)  # the item's place in the file, from 0
+    row: Mapped[int | None] = mapped_column(Integer)  # the spreadsheet's row number
+    title: Mapped[str] = mapped_column(String(120), default="")
+    outcome: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(64), default="")
+    external_id: Mapped[str] = mapped_column(String(500), default="")
+    posting_id: Mapped[int | None] = mapped_column(ForeignKey("postings.id", ondelete="SET NULL"))

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -21,6 +22,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 log = logging.getLogger(__name__)
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
 ADVISORY_KEY = 0x6A69756A696E  # "jiujin"
+RUNNER_KEY = ADVISORY_KEY + 1
+JOBS_POLL_SECONDS = 5
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
@@ -44,33 +47,65 @@ def parse_schedule(text: str) -> IntervalTrigger | CronTrigger:
 @contextmanager
 def single_instance(app: Any) -> Iterator[None]:
     """Hold the scheduler lock for the life of the block, or raise AlreadyRunning."""
+    with _exclusive(app, ADVISORY_KEY, app.config["JIUJIN_SCHEDULER_LOCK"], "scheduler"):
+        yield
+
+
+@contextmanager
+def runner_lock(app: Any) -> Iterator[None]:
+    """Hold the import-job runner's lock, or raise AlreadyRunning: one runner at a time (the
+    scheduler's poll or ``flask jobs run``), so a job found ``running`` by the holder is one
+    whose runner died, and it resumes."""
+    path = Path(app.config["JIUJIN_SCHEDULER_LOCK"]).with_name("jobs-runner.lock")
+    with _exclusive(app, RUNNER_KEY, path, "import job runner"):
+        yield
+
+
+@contextmanager
+def _exclusive(app: Any, key: int, path: Path, what: str) -> Iterator[None]:
+    """A lock across processes: a PostgreSQL advisory lock, or a lock file next to SQLite."""
     from web.extensions import db
 
     if db.engine.dialect.name == "postgresql":
         from sqlalchemy import text
 
         with db.engine.connect() as conn:
-            got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_KEY}).scalar()
+            got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
             if not got:
-                raise AlreadyRunning("another Jiujin scheduler is running (PostgreSQL advisory lock held)")
+                raise AlreadyRunning(f"another Jiujin {what} is running (PostgreSQL advisory lock held)")
             try:
                 yield
             finally:
-                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_KEY})
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
         return
     from filelock import FileLock, Timeout
 
-    path = app.config["JIUJIN_SCHEDULER_LOCK"]
     path.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(path))
     try:
         lock.acquire(timeout=0)
     except Timeout:
-        raise AlreadyRunning(f"another Jiujin scheduler is running (lock file {path} held)") from None
+        raise AlreadyRunning(f"another Jiujin {what} is running (lock file {path} held)") from None
     try:
         yield
     finally:
         lock.release()
+
+
+def run_import_jobs(app: Any) -> int:
+    """Run the waiting import jobs if no other runner is at it; how many ran (the scheduler's
+    poll and ``flask jobs run``)."""
+    from web.extensions import db
+    from web.services.import_jobs import run_queued_jobs
+
+    with app.app_context():
+        try:
+            with runner_lock(app):
+                return run_queued_jobs(db.session, app.extensions["jiujin"])
+        except AlreadyRunning:
+            return 0
+        finally:
+            db.session.remove()
 
 
 def job(app: Any, body: Callable[[Any, Any], object],
@@ -96,7 +131,8 @@ def job(app: Any, body: Callable[[Any, Any], object],
 
 
 def build_scheduler(app: Any) -> BlockingScheduler:
-    """A scheduler whose jobs come from the sources table, plus hourly expiry and the daily digest."""
+    """A scheduler whose jobs come from the sources table, plus hourly expiry, the daily digest and
+    follow-ups, and the poll that runs queued import jobs."""
     from web.extensions import db
     from web.services import lifecycle
 
@@ -107,6 +143,10 @@ def build_scheduler(app: Any) -> BlockingScheduler:
                       replace_existing=True, **JOB_DEFAULTS)
     scheduler.add_job(job(app, _followup_job(app)), CronTrigger(hour=7, minute=30), id="followup-due",
                       replace_existing=True, **JOB_DEFAULTS)
+    # Bureau uploads wait in the import_jobs table; a poll every few seconds runs them here,
+    # never in a web worker. Commits are the job's own (one per batch), hence no job() wrapper.
+    scheduler.add_job(run_import_jobs, IntervalTrigger(seconds=JOBS_POLL_SECONDS), args=[app],
+                      id="import-jobs", replace_existing=True, **JOB_DEFAULTS)
     with app.app_context():
         sources = lifecycle.scheduled_sources(db.session)
     for name, schedule in sources:

@@ -673,12 +673,23 @@ class ImportRowOut(Schema):
     posting_id = Integer(allow_none=True)
 
 
-class ImportReportOut(Schema):
-    """The per-row report of one uploaded spreadsheet."""
+class ImportJobOut(Schema):
+    """An uploaded spreadsheet's import job: progress while it runs, then the per-row report.
 
+    ``status``: queued, running, done, refused (``message`` says why; nothing stored) or failed.
+    ``total`` is the number of data rows once the file has been checked; ``read`` the rows done so
+    far, of which ``stored`` went in and ``rejected`` did not. ``rows`` only when done."""
+
+    id = Integer()
     file = String()
-    total = Integer()
+    status = String()
+    finished = Boolean()
+    total = Integer(allow_none=True)
+    read = Integer()
+    stored = Integer()
+    rejected = Integer()
     counts = _Dict(keys=String(), values=Integer())
+    message = String(allow_none=True)
     rows = List(Nested(ImportRowOut))
 
 

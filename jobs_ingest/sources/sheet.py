@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
 import re
 import unicodedata
 import zipfile
@@ -62,6 +63,8 @@ HEADERS: dict[str, tuple[str, ...]] = {
 EXACT = {"id": "external_id", "title": "title", "employer": "employer", "company": "employer",
          "place": "place_text", "location": "place_text", "salary": "pay_text", "pay": "pay_text",
          "description": "description", "deadline": "valid_through_text", "url": "url"}
+PARSE_ERRORS = (InvalidFileException, zipfile.BadZipFile, xlrd.XLRDError, csv.Error, KeyError, OSError,
+                ValueError)
 _BARE_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
@@ -90,42 +93,55 @@ def _is_sheet(path: Path) -> bool:
 
 
 def read_sheet(name: str, data: bytes) -> Iterator[RawItem]:
-    """Items from one spreadsheet file's bytes; an unreadable file is one quarantined item."""
+    """Items from one spreadsheet file's bytes; an unreadable file is one quarantined item.
+
+    The whole file is read before the first item is given, so a file that breaks half-way is
+    one rejection, never a partial listing (which would close the postings it leaves out)."""
     try:
-        tables = list(_tables(name, data))
+        items = list(iter_sheet(name, data))
     except UndecodableText as exc:
         yield rejected_item("encoding", f"{name}: {exc.detail}", name)
         return
-    except (InvalidFileException, zipfile.BadZipFile, xlrd.XLRDError, csv.Error, KeyError, OSError,
-            ValueError) as exc:
+    except PARSE_ERRORS as exc:
         yield rejected_item("unparseable", f"{name}: {type(exc).__name__}: {exc}", name)
         return
+    yield from items
+
+
+def iter_sheet(name: str, data: bytes) -> Iterator[RawItem]:
+    """Items from one spreadsheet file's bytes, one row at a time (XLSX in openpyxl's read-only
+    mode, CSV through a reader over the text): memory does not grow with the rows. A file that
+    cannot be read raises ``UndecodableText`` or one of ``PARSE_ERRORS`` when it is met; a table
+    without a header row is one quarantined item."""
     seen: Counter[str] = Counter()
-    for table_name, rows in tables:
+    for table_name, rows in _tables(name, data):
         yield from _table_items(f"{name}{table_name}", rows, seen)
 
 
-def _tables(name: str, data: bytes) -> Iterator[tuple[str, list[list[Any]]]]:
+def _tables(name: str, data: bytes) -> Iterator[tuple[str, Iterator[list[Any]]]]:
     suffix = Path(name).suffix.lower()
     if suffix == ".xlsx":
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
             for sheet in book.worksheets:
-                yield f"#{sheet.title}", [list(row) for row in sheet.iter_rows(values_only=True)]
+                yield f"#{sheet.title}", (list(row) for row in sheet.iter_rows(values_only=True))
         finally:
             book.close()
     elif suffix == ".xls":
         xls = xlrd.open_workbook(file_contents=data)
         for sheet in xls.sheets():
-            yield f"#{sheet.name}", [[_xls_value(cell, xls.datemode) for cell in sheet.row(i)]
-                                     for i in range(sheet.nrows)]
+            yield f"#{sheet.name}", (_xls_row(sheet, i, xls.datemode) for i in range(sheet.nrows))
     else:
         text = decode_bytes(data)[0]
         try:
             dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
         except csv.Error:
             dialect = csv.excel
-        yield "", list(csv.reader(io.StringIO(text), dialect))
+        yield "", csv.reader(io.StringIO(text), dialect)
+
+
+def _xls_row(sheet: Any, index: int, datemode: int) -> list[Any]:
+    return [_xls_value(cell, datemode) for cell in sheet.row(index)]
 
 
 def _xls_value(cell: xlrd.sheet.Cell, datemode: int) -> Any:
@@ -175,14 +191,17 @@ def _header_row(rows: list[list[Any]]) -> tuple[int, dict[int, tuple[str, str]]]
     return None
 
 
-def _table_items(label: str, rows: list[list[Any]], seen: Counter[str]) -> Iterator[RawItem]:
-    found = _header_row(rows)
+def _table_items(label: str, rows: Iterator[list[Any]], seen: Counter[str]) -> Iterator[RawItem]:
+    rows = iter(rows)
+    head = list(itertools.islice(rows, 10))
+    found = _header_row(head)
     if found is None:
-        if any(any(_cell_text(c) for c in row) for row in rows):
+        if any(any(_cell_text(c) for c in row) for row in itertools.chain(head, rows)):
             yield rejected_item("unparseable", f"{label}: no header row with a job title column", label)
         return
     header_index, columns = found
-    for number, row in enumerate(rows[header_index + 1:], start=header_index + 2):
+    body = itertools.chain(head[header_index + 1:], rows)
+    for number, row in enumerate(body, start=header_index + 2):
         cells = {col: _cell_text(row[col]) if col < len(row) else "" for col in columns}
         if not any(cells.values()):
             continue

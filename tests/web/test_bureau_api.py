@@ -91,24 +91,41 @@ def test_cookie_writes_need_the_csrf_header(client: Any, world: Any) -> None:
     assert client.post("/api/v1/bureau/vacancies", json=VACANCY).status_code == 400
 
 
+def _import_job(client: Any, data: bytes, headers: dict[str, str]) -> dict[str, Any]:
+    """Upload (202 with the job), run the queued job, then read the finished job."""
+    from tests.web.test_imports import run_jobs
+
+    response = client.post("/api/v1/bureau/imports", data={"file": (io.BytesIO(data), "jobs.csv")},
+                           headers=headers, content_type="multipart/form-data")
+    assert response.status_code == 202, response.get_json()
+    queued = response.get_json()
+    assert queued["status"] == "queued" and queued["finished"] is False and queued["read"] == 0
+    assert response.headers["Location"].endswith(f"/api/v1/bureau/imports/{queued['id']}")
+    assert run_jobs(client) == 1
+    done = client.get(response.headers["Location"], headers=headers)
+    assert done.status_code == 200
+    return done.get_json()
+
+
 def test_import_returns_the_row_report(client: Any, db_session: Any, world: Any) -> None:
     text = "岗位名称,用人单位,工作地点,工资\n电焊工,API测试厂,榕江县,5000\n,没名字,榕江县,4000\n"
     data = text.encode("gbk")
     headers = _auth(world, "bureau")
-    response = client.post("/api/v1/bureau/imports", data={"file": (io.BytesIO(data), "jobs.csv")},
-                           headers=headers, content_type="multipart/form-data")
-    assert response.status_code == 200, response.get_json()
-    body = response.get_json()
-    assert body["counts"]["new"] == 1 and body["counts"]["rejected"] == 1 and body["total"] == 2
+    body = _import_job(client, data, headers)
+    assert body["status"] == "done" and body["finished"] and body["total"] == 2 and body["read"] == 2
+    assert body["counts"]["new"] == 1 and body["counts"]["rejected"] == 1
+    assert (body["stored"], body["rejected"]) == (1, 1)
     bad = [r for r in body["rows"] if r["outcome"] == "rejected"][0]
     assert (bad["row"], bad["reason"], bad["message"]) == (3, "missing_title", "缺少岗位名称")
-    again = client.post("/api/v1/bureau/imports", data={"file": (io.BytesIO(data), "jobs.csv")},
-                        headers=headers, content_type="multipart/form-data").get_json()
+    again = _import_job(client, data, headers)
     assert again["counts"]["new"] == 0 and again["counts"]["unchanged"] == 1
+    other = client.get(f"/api/v1/bureau/imports/{again['id']}", headers=_auth(world, "collab"))
+    assert other.status_code == 403
     html = client.post("/api/v1/bureau/imports", data={"file": (io.BytesIO(b"<html></html>"), "x.xlsx")},
                        headers=headers, content_type="multipart/form-data")
     assert html.status_code == 422 and "不是电子表格" in html.get_json()["message"]
     assert client.post("/api/v1/bureau/imports", headers=headers).status_code == 422
+    assert client.get("/api/v1/bureau/imports/99999999", headers=headers).status_code == 404
 
 
 def test_candidates_api(client: Any, db_session: Any, world: Any) -> None:

@@ -69,6 +69,13 @@ def test_bureau_posts_imports_reviews_registers_and_marks(app: Any, page: Any, b
         {"name": "岗位.csv", "mimeType": "text/csv", "buffer": SHEET})
     page.get_by_role("button", name="导入", exact=True).click()
     page.wait_for_load_state()
+    assert "/bureau/import/jobs/" in page.url  # the upload is a job: its page refreshes itself
+    assert page.locator('meta[http-equiv="refresh"]').count() == 1
+    from web.scheduler import run_import_jobs
+
+    assert run_import_jobs(app) == 1  # what the scheduler's poll does every few seconds
+    page.reload()
+    assert page.locator('meta[http-equiv="refresh"]').count() == 0
     shot(page, "bureau-import")
     assert page.locator("tr.outcome-new").count() == 1 and page.locator("tr.outcome-rejected").count() == 1
 

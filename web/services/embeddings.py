@@ -15,8 +15,9 @@ from web.services.index import to_doc
 BATCH = 256
 
 
-def embed_pending(session: Session, embedder: Any) -> int:
-    """Embed open postings with no vector for this model or a vector for older content."""
+def embed_pending(session: Session, embedder: Any, limit: int | None = None) -> int:
+    """Embed open postings with no vector for this model or a vector for older content (at
+    most ``limit`` of them, for callers that embed in short transactions); how many."""
     stale = (
         select(Posting, PostingEmbedding)
         .outerjoin(PostingEmbedding, and_(PostingEmbedding.posting_id == Posting.id,
@@ -27,7 +28,7 @@ def embed_pending(session: Session, embedder: Any) -> int:
         .options(joinedload(Posting.employer), joinedload(Posting.place))
         .order_by(Posting.id)
     )
-    todo = session.execute(stale).all()
+    todo = session.execute(stale if limit is None else stale.limit(limit)).all()
     for start in range(0, len(todo), BATCH):
         chunk = todo[start : start + BATCH]
         vectors = embedder.encode([posting_text(to_doc(p)) for p, _ in chunk])
@@ -35,6 +36,21 @@ def embed_pending(session: Session, embedder: Any) -> int:
             _store(session, posting, existing, embedder.model_id, vector)
     session.flush()
     return len(todo)
+
+
+def embed_in_batches(session: Session, embedder: Any, size: int = BATCH) -> int:
+    """``embed_pending`` in short transactions of ``size`` postings, each committed (a job
+    boundary's helper: the write lock is never held for more than one batch's encoding)."""
+    from web.extensions import begin_write
+
+    total = 0
+    while True:
+        begin_write(session)
+        done = embed_pending(session, embedder, limit=size)
+        session.commit()
+        total += done
+        if done < size:
+            return total
 
 
 def _store(session: Session, posting: Posting, existing: PostingEmbedding | None, model_id: str,

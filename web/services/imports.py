@@ -1,13 +1,14 @@
 """Bureau spreadsheets in and out: upload checks, the per-row import through the ingestion
 pipeline, the template, and ``safe_cell`` for every exported cell.
 
-An upload is checked before anything is read: size, type (by its bytes, not its name), the
-XLSX zip's uncompressed total (a zip bomb never reaches openpyxl), the CSV's encoding, and the
-row count (over ``MAX_ROWS`` the whole file is refused). Rows then go through the same steps as
-every source (``jobs_ingest.pipeline.build_record``) and the same store
-(``web.services.ingest``), into the county's bureau source, so they are deduplicated, hashed and
-embedded like any posting. Ids are the sheet reader's content-derived ids, so uploading the same
-file again changes nothing. The caller commits once: a refused or failing file leaves nothing.
+An upload is checked before it is stored: size, type (by its bytes, not its name), the XLSX
+zip's uncompressed total (a zip bomb never reaches openpyxl) and the CSV's encoding. The import
+itself runs as a job (web/services/import_jobs.py): a streaming pass counts the rows (over
+``MAX_ROWS``, no header, or unreadable: the whole file is refused, nothing stored), then rows go
+through the same steps as every source (``jobs_ingest.pipeline.build_record``) and the same
+store (``web.services.ingest``), into the county's bureau source, so they are deduplicated,
+hashed and embedded like any posting. Ids are the sheet reader's content-derived ids, so
+uploading the same file again changes nothing.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ import io
 import re
 import zipfile
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ from sqlalchemy.orm import Session
 from jobs_ingest.encoding import UndecodableText, decode_bytes
 from jobs_ingest.pipeline import build_record, fingerprint
 from jobs_ingest.records import PostingRecord, RawItem, Rejected, Rejection
-from jobs_ingest.sources.sheet import read_sheet
+from jobs_ingest.sources.sheet import PARSE_ERRORS, iter_sheet
 from web.models import IngestRun, PostingSource, Source, utcnow
 from web.services.ingest import _BatchStore, _quarantine, upsert_source
 
@@ -62,11 +63,17 @@ _ROW = re.compile(r'"row": (\d+)')
 
 
 class ImportRefused(ValueError):
-    """The whole file is refused (nothing stored); ``message`` says why in words."""
+    """The whole file is refused (nothing stored); ``message`` says why in words, ``code`` (for
+    the refusals the job runner finds) names it so a page can say it again in its own language."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str = "", code: str = ""):
+        super().__init__(message or code)
+        self._message, self.code = message, code
+
+    @property
+    def message(self) -> str:
+        """Why, in words (for a code, in the language of the request that reads it)."""
+        return self._message or refusal_words(self.code)
 
 
 @dataclass
@@ -88,25 +95,6 @@ class RowResult:
         return {"row": self.row, "title": self.title, "outcome": self.outcome,
                 "reason": self.reason or None, "message": reason_words(self.reason) if self.reason else None,
                 "posting_id": self.posting_id}
-
-
-@dataclass
-class ImportReport:
-    """The per-row report of one upload."""
-
-    file: str
-    rows: list[RowResult] = field(default_factory=list)
-
-    @property
-    def counts(self) -> dict[str, int]:
-        """Rows by outcome (every outcome present, zero or not)."""
-        found = Counter(r.outcome for r in self.rows)
-        return {k: found.get(k, 0) for k in OUTCOMES}
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON shape of the report (schemas.ImportReportOut)."""
-        return {"file": self.file, "total": len(self.rows), "counts": self.counts,
-                "rows": [r.to_dict() for r in self.rows]}
 
 
 def reason_words(code: str) -> str:
@@ -183,24 +171,61 @@ def _check_csv(data: bytes) -> None:
 def read_items(name: str, data: bytes) -> list[tuple[int | None, RawItem]]:
     """The file's data rows as (row number, raw item); refuses the file if it cannot be read,
     has no header row, or has more than ``MAX_ROWS`` rows."""
-    items: list[tuple[int | None, RawItem]] = []
-    for item in read_sheet(name, data):
-        if item.rejection and not item.fields:  # the sheet reader's verdict on the whole file
-            raise ImportRefused(_file_problem(item))
-        items.append((_row_number(item), item))
-        if len(items) > MAX_ROWS:
-            raise ImportRefused(gettext("文件超过 %(n)s 行，没有导入任何内容。请分成几个文件。",
-                                        n=f"{MAX_ROWS:,}"))
-    if not items:
-        raise ImportRefused(gettext("文件里没有岗位。请按模板填写，第一行是表头。"))
-    return items
+    count_items(name, data)
+    return list(iter_items(name, data))
+
+
+def count_items(name: str, data: bytes) -> int:
+    """The number of data rows, read one at a time (memory flat in the rows); refuses the file
+    if it cannot be read, has no header row, no rows, or more than ``MAX_ROWS`` rows."""
+    count = 0
+    for _ in iter_items(name, data):
+        count += 1
+        if count > MAX_ROWS:
+            raise _refused("too_many_rows")
+    if not count:
+        raise _refused("empty")
+    return count
+
+
+def iter_items(name: str, data: bytes) -> Iterator[tuple[int | None, RawItem]]:
+    """(row number, raw item) for each data row, streamed; a file that cannot be read raises
+    ImportRefused when it is met (``count_items`` meets it before anything is stored)."""
+    try:
+        for item in iter_sheet(name, data):
+            if item.rejection and not item.fields:  # the sheet reader's verdict on the whole file
+                raise _refused(_file_problem(item))
+            yield _row_number(item), item
+    except ImportRefused:
+        raise  # a ValueError too: not to be taken for a parse error below
+    except UndecodableText as exc:
+        raise _refused("encoding") from exc
+    except PARSE_ERRORS as exc:
+        raise _refused("not_a_sheet") from exc
 
 
 def _file_problem(item: RawItem) -> str:
     if item.rejection == "encoding":
-        return _undecodable()
+        return "encoding"
     if "no header row" in item.detail:
+        return "no_header"
+    return "not_a_sheet"
+
+
+def _refused(code: str) -> ImportRefused:
+    return ImportRefused(code=code)  # the job runner has no request: words come when shown
+
+
+def refusal_words(code: str) -> str:
+    """Why a file was refused, in the current language, from the refusal's code."""
+    if code == "too_many_rows":
+        return gettext("文件超过 %(n)s 行，没有导入任何内容。请分成几个文件。", n=f"{MAX_ROWS:,}")
+    if code == "empty":
+        return gettext("文件里没有岗位。请按模板填写，第一行是表头。")
+    if code == "no_header":
         return gettext("找不到表头：第一行要写“岗位名称”以及工作地点、薪资待遇等列名。请按模板填写。")
+    if code == "encoding":
+        return _undecodable()
     return _not_a_sheet()
 
 
@@ -320,20 +345,6 @@ def _link_postings(session: Session, source: Source, rows: list[RowResult]) -> N
         row.posting_id = ids.get(row.external_id)
 
 
-def import_sheet(session: Session, runtime: Any, scope: Any, county: str, name: str, data: bytes,
-                 today: date) -> ImportReport:
-    """Check, read and store one uploaded spreadsheet; embed what it added. Never commits."""
-    from web.services.embeddings import embed_pending
-
-    check_upload(name, data)
-    items = read_items(name, data)
-    source = bureau_source(session, county)
-    report = ImportReport(file=Path(name).name[:200])
-    report.rows = store_items(session, source, items, runtime.gazetteer, today, scope)
-    embed_pending(session, runtime.embedder())
-    return report
-
-
 # --- files out
 
 
@@ -345,13 +356,6 @@ def template_xlsx() -> bytes:
 def template_csv() -> bytes:
     """The import template as CSV (UTF-8 with a BOM, so Excel opens it as Chinese)."""
     return rows_csv([TEMPLATE_HEADERS, TEMPLATE_EXAMPLE])
-
-
-def report_rows(report: ImportReport) -> list[list[Any]]:
-    """The report as a table: row, title, outcome, reason."""
-    head = [gettext("行号"), gettext("岗位名称"), gettext("结果"), gettext("原因")]
-    return [head] + [[r.row, r.title, str(OUTCOME_WORDS[r.outcome]),
-                      reason_words(r.reason) if r.reason else ""] for r in report.rows]
 
 
 def rows_xlsx(rows: Iterable[Sequence[Any]], title: Any = "Sheet1") -> bytes:

@@ -3,7 +3,7 @@ expired or quarantined — one transaction per source run, committed by the call
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any, NamedTuple
@@ -95,14 +95,27 @@ def source_config(source: Source) -> SourceConfig:
 
 def run_source(session: Session, source: Source, gazetteer: Gazetteer, today: date) -> IngestRun:
     """Fetch, normalise and store one source; returns the recorded run with its counts."""
-    run = IngestRun(source_id=source.id, rejected={}, errors=[])
-    session.add(run)
-    session.flush()
-    config = source_config(source)
+    config, known = plan_run(session, source)
+    started = utcnow()
+    batch = run_pipeline(config, gazetteer, today, known)
+    return store_run(session, source, config, batch, today, started)
+
+
+def plan_run(session: Session, source: Source) -> tuple[SourceConfig, dict[str, str]]:
+    """What a run needs before fetching, read only: the source's config and the raw hash of
+    every stored sighting (so items that arrive exactly as stored skip normalising)."""
     known = {ext: raw for ext, raw in session.execute(
         select(PostingSource.external_id, PostingSource.raw_hash)
         .where(PostingSource.source_id == source.id, PostingSource.raw_hash.is_not(None)))}
-    batch = run_pipeline(config, gazetteer, today, known)
+    return source_config(source), known
+
+
+def store_run(session: Session, source: Source, config: SourceConfig, batch: BatchResult, today: date,
+              started: Any = None) -> IngestRun:
+    """Record a fetched batch as one run of ``source`` (started at ``started``). Never commits."""
+    run = IngestRun(source_id=source.id, rejected={}, errors=[], started_at=started or utcnow())
+    session.add(run)
+    session.flush()
     store_batch(session, source, run, batch, today)
     if config.http_cache is not None:
         source.http_cache = dict(config.http_cache)  # saved with the run, in one transaction
@@ -151,16 +164,21 @@ class _BatchStore:
     """Stores one batch with a handful of queries: stored sightings are read as plain rows,
     only changed ones become ORM objects, unchanged ones are touched with bulk UPDATEs."""
 
-    def __init__(self, session: Session, source: Source, records: list[PostingRecord], today: date):
+    def __init__(self, session: Session, source: Source, records: list[PostingRecord], today: date,
+                 only: Collection[str] | None = None, places: dict[str, int] | None = None):
+        """``only``: read just these external ids' sightings (a batch of a large import, which
+        would otherwise read the whole source once per batch); ``places``: codes → ids, reused."""
         self.session, self.source, self.today = session, source, today
-        self.places = place_ids_by_code(session)
+        self.places = places if places is not None else place_ids_by_code(session)
+        query = (select(PostingSource.id, PostingSource.external_id, PostingSource.posting_id,
+                        PostingSource.content_hash, PostingSource.raw_hash, Posting.status)
+                 .join(Posting, Posting.id == PostingSource.posting_id)
+                 .where(PostingSource.source_id == source.id))
+        if only is not None:
+            query = query.where(PostingSource.external_id.in_(sorted(only)))
         self.known = {row.external_id: _Known(row.id, row.posting_id, row.content_hash, row.raw_hash,
                                               row.status == "closed")
-                      for row in session.execute(
-                          select(PostingSource.id, PostingSource.external_id, PostingSource.posting_id,
-                                 PostingSource.content_hash, PostingSource.raw_hash, Posting.status)
-                          .join(Posting, Posting.id == PostingSource.posting_id)
-                          .where(PostingSource.source_id == source.id))}
+                      for row in session.execute(query)}
         fresh = [r for r in records if r.external_id not in self.known]
         self.by_url = _load_in(session, Posting, Posting.canonical_url,
                                {r.canonical_url for r in fresh if r.canonical_url})

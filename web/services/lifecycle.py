@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from jobs_ingest.pipeline import run_source as run_pipeline
+from web.extensions import begin_write
 from web.models import IngestRun, Posting, Source, utcnow
 from web.services import embeddings, ingest
 
@@ -22,12 +24,27 @@ def expire_postings(session: Session, today: date) -> int:
 
 
 def run_named_source(session: Session, runtime: Any, name: str, today: date) -> IngestRun:
-    """Run one registered source and embed what it brought (the scheduler's job body)."""
+    """Run one registered source and embed what it brought (the scheduler's and ``flask ingest
+    run``'s job body, a job boundary: it commits).
+
+    Fetching holds no transaction: the source's config and known hashes are read, that read
+    is ended, the pipeline fetches and parses everything, and only then are the postings
+    written, in one short writing transaction (``BEGIN IMMEDIATE`` on SQLite), and their
+    vectors in short ones after it. A slow source never blocks the site's writes, and a run
+    killed while fetching leaves nothing behind."""
     source = session.scalar(select(Source).where(Source.name == name))
     if source is None:
         raise LookupError(f"no source named {name!r}")
-    run = ingest.run_source(session, source, runtime.gazetteer, today)
-    embeddings.embed_pending(session, runtime.embedder())
+    config, known = ingest.plan_run(session, source)
+    source_id, started = source.id, utcnow()
+    session.commit()  # ends the read: nothing is pending at a job boundary
+    batch = run_pipeline(config, runtime.gazetteer, today, known)
+    begin_write(session)
+    source = session.get(Source, source_id)
+    assert source is not None
+    run = ingest.store_run(session, source, config, batch, today, started)
+    session.commit()
+    embeddings.embed_in_batches(session, runtime.embedder())
     return run
 
 

@@ -1,4 +1,4 @@
-"""JSON API v1 for bureaus: vacancies CRUD, import with its row report, candidates.
+"""JSON API v1 for bureaus: vacancies CRUD, imports as jobs with their row report, candidates.
 
 Each view declares its action with ``web.policy.guard`` (401 without credentials, 403 for a
 role without the action, 404 for an object outside the county); input errors are 422.
@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from apiflask import APIBlueprint, abort
-from flask import current_app, request
+from flask import current_app, request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -19,8 +19,8 @@ from web.extensions import db, transaction
 from web.i18n import select_locale
 from web.models import Posting
 from web.policy import current_scope, guard
-from web.schemas import BureauVacanciesOut, BureauVacancyIn, BureauVacancyOut, CandidatesOut, ImportReportOut
-from web.services import bureau, households, imports
+from web.schemas import BureauVacanciesOut, BureauVacancyIn, BureauVacancyOut, CandidatesOut, ImportJobOut
+from web.services import bureau, households, import_jobs, imports
 from web.services.bureau import VacancyError
 from web.services.search import SearchError
 
@@ -102,11 +102,12 @@ def close_vacancy(posting_id: int) -> dict[str, Any]:
 
 @bp.post("/bureau/imports")
 @guard("bureau.import")
-@bp.output(ImportReportOut)
-@bp.doc(summary="Import a spreadsheet (multipart field ``file``): the per-row report",
+@bp.output(ImportJobOut, status_code=202)
+@bp.doc(summary="Upload a spreadsheet (multipart field ``file``) to import in the background",
         responses=[401, 403, 422])
-def import_sheet() -> dict[str, Any]:
-    """XLSX, XLS or CSV (GBK or UTF-8), at most 5 MB and 100,000 rows; a refused file stores nothing."""
+def import_sheet() -> tuple[dict[str, Any], int, dict[str, str]]:
+    """XLSX, XLS or CSV (GBK or UTF-8), at most 5 MB and 100,000 rows. The file is checked and
+    queued; ``Location`` is the job, to poll until ``finished`` (a refused file stores nothing)."""
     request.max_content_length = imports.MAX_BYTES + 256 * 1024
     try:
         upload = request.files.get("file")
@@ -117,11 +118,28 @@ def import_sheet() -> dict[str, Any]:
     try:
         with transaction() as s:
             scope = current_scope()
-            report = imports.import_sheet(s, _runtime(), scope, bureau.county_of(scope), upload.filename,
-                                          upload.read(imports.MAX_BYTES + 1), date.today())
+            job = import_jobs.queue_import(s, current_user._get_current_object(), scope,
+                                           bureau.county_of(scope), upload.filename,
+                                           upload.read(imports.MAX_BYTES + 1))
+            out = import_jobs.job_status(job)
     except imports.ImportRefused as exc:
         abort(422, message=exc.message)
-    return report.to_dict()
+    return out, 202, {"Location": url_for("api_bureau.import_job", job_id=out["id"])}
+
+
+@bp.get("/bureau/imports/<int:job_id>")
+@guard("bureau.import")
+@bp.output(ImportJobOut)
+@bp.doc(summary="An import job: progress, then the per-row report", responses=[401, 403, 404])
+def import_job(job_id: int) -> dict[str, Any]:
+    """Poll until ``finished``; ``rows`` (every row's outcome) comes with ``status`` done."""
+    job = import_jobs.visible_job(db.session, current_scope(), job_id)
+    if job is None:
+        abort(404)
+    out = import_jobs.job_status(job)
+    if job.status == "done":
+        out["rows"] = [r.to_dict() for r in import_jobs.job_rows(db.session, job)]
+    return out
 
 
 @bp.get("/bureau/vacancies/<int:posting_id>/candidates")

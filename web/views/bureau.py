@@ -26,7 +26,7 @@ from web.forms_bureau import CloseForm, HouseholdForm, ImportForm, VacancyForm, 
 from web.i18n import select_locale
 from web.models import Posting, Worker
 from web.policy import current_scope, guard
-from web.services import bureau, followup, households, imports
+from web.services import bureau, followup, households, import_jobs, imports
 from web.services.bureau import VacancyError
 from web.services.search import SearchError
 
@@ -163,29 +163,66 @@ def candidates(posting_id: int) -> str:
 @bp.route("/import", methods=["GET", "POST"])
 @guard("bureau.import")
 def import_sheet() -> Any:
-    """Upload a spreadsheet of vacancies; the per-row report is shown (or downloaded as XLSX)."""
+    """Upload a spreadsheet of vacancies: the file is stored as a job and the job's page shows
+    its progress and then the per-row report (the import itself runs in the background)."""
     request.max_content_length = imports.MAX_BYTES + 256 * 1024
-    report, refused = None, None
+    refused = None
     try:
         form = ImportForm()
     except RequestEntityTooLarge:
         form, refused = ImportForm(formdata=None), gettext("文件太大了（最大 5 MB）。请分成几个文件导入。")
+    scope = current_scope()
     if refused is None and form.validate_on_submit():
         upload = form.file.data
         try:
             with transaction() as s:
-                scope = current_scope()
-                report = imports.import_sheet(s, _runtime(), scope, bureau.county_of(scope),
-                                              upload.filename or "", upload.read(imports.MAX_BYTES + 1),
-                                              date.today())
+                job = import_jobs.queue_import(s, _user(), scope, bureau.county_of(scope),
+                                               upload.filename or "", upload.read(imports.MAX_BYTES + 1))
+                job_id = job.id
+            return redirect(url_for("bureau.import_job", job_id=job_id), 303)
         except imports.ImportRefused as exc:
             refused = exc.message
-    if report is not None and request.form.get("report") == "xlsx":
-        table = imports.rows_xlsx(imports.report_rows(report), gettext("导入结果"))
-        return _xlsx(table, "import-report.xlsx")
     status = 400 if refused or form.errors else 200
-    return render_template("bureau/import.html", form=form, report=report, refused=refused,
+    jobs = [import_jobs.job_status(j) for j in import_jobs.recent_jobs(db.session, bureau.county_of(scope))]
+    return render_template("bureau/import.html", form=form, refused=refused, jobs=jobs,
                            max_rows=imports.MAX_ROWS), status
+
+
+def _job_or_404(job_id: int) -> Any:
+    job = import_jobs.visible_job(db.session, current_scope(), job_id)
+    if job is None:
+        abort(404)
+    return job
+
+
+@bp.get("/import/jobs/<int:job_id>")
+@guard("bureau.import")
+def import_job(job_id: int) -> str:
+    """One import: rows read, stored and rejected while it runs (the page refreshes itself),
+    then the per-row report (the first rows; all of them in the XLSX)."""
+    job = _job_or_404(job_id)
+    status = import_jobs.job_status(job)
+    shown = import_jobs.REPORT_ROWS_SHOWN
+    rows = list(import_jobs.job_rows(db.session, job, shown)) if status["finished"] else []
+    return render_template("bureau/import_job.html", job=status, rows=rows,
+                           shown=shown, max_rows=imports.MAX_ROWS)
+
+
+@bp.get("/import/jobs/<int:job_id>/status.json")
+@guard("bureau.import")
+def import_job_status(job_id: int) -> dict[str, Any]:
+    """The job's progress as JSON (status, total, read, stored, rejected, counts)."""
+    return import_jobs.job_status(_job_or_404(job_id))
+
+
+@bp.get("/import/jobs/<int:job_id>/report.xlsx")
+@guard("bureau.import")
+def import_job_report(job_id: int) -> Response:
+    """Every row of the job's report as XLSX (cells safe to open)."""
+    job = _job_or_404(job_id)
+    head = [gettext("行号"), gettext("岗位名称"), gettext("结果"), gettext("原因")]
+    table = imports.rows_xlsx(import_jobs.report_table(db.session, job, head), gettext("导入结果"))
+    return _xlsx(table, "import-report.xlsx")
 
 
 def _xlsx(data: bytes, name: str) -> Response:
