@@ -39,7 +39,7 @@ def tags_of(html: str) -> list[tuple[str, dict[str, str | None]]]:
     return parser.tags
 
 
-def pages(w: World, worker_id: int, push_token: str = "token") -> dict[str, list[str]]:
+def pages(w: World, worker_id: int, push_token: str = "token", import_job: int = 1) -> dict[str, list[str]]:
     """Every HTML page, by the role that opens it."""
     own = w.postings["own"].id
     return {
@@ -80,6 +80,7 @@ def pages(w: World, worker_id: int, push_token: str = "token") -> dict[str, list
             f"/bureau/workers/{w.workers['own'].id}/jobs",
             f"/bureau/workers/{w.workers['own'].id}/slips",
             "/bureau/import",
+            f"/bureau/import/jobs/{import_job}",
             "/bureau/no-match",
             "/bureau/outreach",
             "/bureau/checkins",
@@ -164,11 +165,20 @@ def push_token(app: Any, db_session: Any, staff_world: World) -> str:
     return sign_push(app.config["SECRET_KEY"], push.id)
 
 
+@pytest.fixture
+def import_job(db_session: Any, staff_world: World) -> int:
+    """A finished import in the bureau's county."""
+    from tests.web.staff import finished_import_job
+
+    return finished_import_job(db_session, staff_world)
+
+
 def test_every_page_renders_no_none_attribute_and_masks_passwords(
-    app: Any, client: Any, db_session: Any, staff_world: World, seeker_worker: int, push_token: str
+    app: Any, client: Any, db_session: Any, staff_world: World, seeker_worker: int, push_token: str,
+    import_job: int,
 ) -> None:
     faults, password_pages = {}, set()
-    for role, paths in pages(staff_world, seeker_worker, push_token).items():
+    for role, paths in pages(staff_world, seeker_worker, push_token, import_job).items():
         for path in paths:
             html = open_as(client, staff_world, role, path)
             if found := attribute_faults(html):

@@ -15,7 +15,7 @@ import pytest
 
 from matching.occupations import load_classification
 from tests.web.pages import Case, cjk_outside_data, glued_punctuation, latin_outside_data, now, stored_strings
-from tests.web.staff import log_in
+from tests.web.staff import finished_import_job, log_in
 from web.models import Application, JobPush, PostingMark, User, Worker
 from web.services.push_reach import sign_push
 
@@ -34,6 +34,8 @@ SKIPPED = {
     "followup.report_xlsx": "XLSX download",
     "collab.export": "XLSX downloads",
     "search.favicon": "an image",
+    "bureau.import_job_status": "JSON for the progress page",
+    "bureau.import_job_report": "XLSX download",
 }
 SKIPPED_PREFIXES = {"api": "JSON API (test_api_language covers its wording)"}
 
@@ -79,6 +81,7 @@ CASES = [
     Case("bureau.edit_vacancy", "bureau", lambda w: f"/bureau/vacancies/{w.postings['own'].id}/edit"),
     Case("bureau.candidates", "bureau", lambda w: f"/bureau/vacancies/{w.postings['own'].id}/candidates"),
     Case("bureau.import_sheet", "bureau", lambda w: "/bureau/import"),
+    Case("bureau.import_job", "bureau", lambda w: f"/bureau/import/jobs/{w.extra['import_job']}"),
     Case("bureau.workers", "bureau", lambda w: "/bureau/workers"),
     Case("bureau.new_worker", "bureau", lambda w: "/bureau/workers/new"),
     Case("bureau.edit_worker", "bureau", lambda w: f"/bureau/workers/{w.workers['own'].id}/edit"),
@@ -146,7 +149,8 @@ def site(app: Any, staff_world: Any, db_session: Any, runtime: Any) -> Any:
     db_session.add(push)
     db_session.commit()
     secret = app.config["SECRET_KEY"]
-    w.extra = {"applied_posting": other, "push_token": sign_push(secret, push.id)}
+    job = finished_import_job(db_session, w)
+    w.extra = {"applied_posting": other, "push_token": sign_push(secret, push.id), "import_job": job}
     w.login = {
         "seeker": seeker,
         "newcomer": newcomer,
