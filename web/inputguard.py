@@ -24,7 +24,7 @@ from typing import Any
 
 from flask import Flask, abort, request
 from flask_babel import gettext
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
 MAX_ID = 2**31 - 1
 MAX_JSON_DEPTH = 64
@@ -36,6 +36,13 @@ _JSON_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.S)
 COMMON_RESPONSES = {"400": "Input the server cannot store: a control character (NUL, ESC, …), "
                            "JSON nested too deeply, or an id out of range",
                     "413": "Request body too large"}
+
+
+# Endpoints that take a bigger body than MAX_CONTENT_LENGTH (the bureau's spreadsheet upload): the
+# limit is raised here, before this hook parses the form, so an oversized file reaches the view's
+# own "file too large" message instead of a bare 413.
+UPLOAD_LIMITS = {"bureau.import_sheet": 5 * 1024 * 1024 + 256 * 1024,
+                 "api_bureau.import_sheet": 5 * 1024 * 1024 + 256 * 1024}
 
 
 class Unstorable(BadRequest):
@@ -59,6 +66,12 @@ def refuse_unstorable() -> None:
     if has_control(request.path) or _any_control(_pairs(request.args)):
         _refuse()
     if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        if request.endpoint in UPLOAD_LIMITS:
+            request.max_content_length = UPLOAD_LIMITS[request.endpoint]
+            try:
+                request.form  # noqa: B018 - parse now: too big is the view's to explain
+            except RequestEntityTooLarge:
+                return
         if _any_control(_pairs(request.form)):
             _refuse()
         if _any_control(f.filename or "" for _, f in request.files.items(multi=True)):

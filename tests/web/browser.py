@@ -50,3 +50,20 @@ def shot(page: Any, name: str) -> None:
     if SCREENSHOTS:
         Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)
+
+
+def forget_person(app: Any, phone: str) -> None:
+    """Delete a person a browser test created (the served app commits for real), so that later tests
+    find the shared database as the demo data left it."""
+    from sqlalchemy import select
+
+    from web.extensions import db
+    from web.models import User
+    from web.services.mydata import delete_my_data
+
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.phone == phone))
+        if user is not None:
+            delete_my_data(db.session, user)
+            db.session.commit()
+        db.session.remove()

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from tests.web.browser import PHONE, needs_chromium
+from tests.web.browser import PHONE, forget_person, needs_chromium
 from web.extensions import db
 from web.models import Posting
 from web.services.demo import DEMO_PASSWORD
@@ -128,8 +128,11 @@ def test_text_contrast_signed_out(page: Any, base_url: str, job_path: str) -> No
 
 
 def test_text_contrast_signed_in_seeker(app: Any, page: Any, base_url: str, job_path: str) -> None:
-    sign_up_seeker(app, page, base_url)
-    assert contrast_failures(page, base_url, SEEKER, job_path) == []
+    try:
+        sign_up_seeker(app, page, base_url)
+        assert contrast_failures(page, base_url, SEEKER, job_path) == []
+    finally:
+        forget_person(app, SEEKER_PHONE)
 
 
 @pytest.mark.parametrize(

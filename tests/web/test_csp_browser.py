@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
-from tests.web.browser import needs_chromium
+from tests.web.browser import forget_person, needs_chromium
 from web.extensions import db
 from web.models import Place, User, Worker
 from web.services.accounts import hash_password
@@ -76,6 +76,7 @@ def seeker(app: Any) -> Iterator[None]:
         db.session.commit()
         db.session.remove()
     yield
+    forget_person(app, SEEKER_PHONE)
 
 
 @pytest.fixture
