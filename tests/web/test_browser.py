@@ -61,7 +61,8 @@ def test_use_my_location_searches_from_the_browser_position(browser, base_url):
     page.goto(base_url + "/")
     page.get_by_label("说说你会做什么").fill("会电焊")
     page.get_by_role("button", name="使用我的位置").click()
-    page.wait_for_function("document.querySelector('input[name=lat]').value !== ''")
+    # Locator waits, not wait_for_function: the site's CSP forbids the eval that the latter needs.
+    page.wait_for_selector("input[name=lat]:not([value=''])", state="attached")
     page.get_by_role("button", name="找工作").click()
     page.wait_for_url("**/search?**")
     places = page.locator("li.match .meta").all_inner_texts()
@@ -72,6 +73,6 @@ def test_use_my_location_searches_from_the_browser_position(browser, base_url):
 def test_home_field_offers_places_as_you_type(page, base_url):
     page.goto(base_url + "/")
     page.get_by_label("家在哪里").type("榕江")
-    page.wait_for_function("document.querySelectorAll('#place-options option').length > 0")
+    page.locator("#place-options option").first.wait_for(state="attached")
     first = page.locator("#place-options option").first
     assert first.get_attribute("value") == "贵州省黔东南苗族侗族自治州榕江县"
