@@ -89,8 +89,9 @@ def test_the_table_is_large_and_covers_both_languages() -> None:
 
 
 @pytest.mark.parametrize("text", ["130元", "150-180元", "工资200"])
-@pytest.mark.parametrize("context", ["招临时工 搬运", "日结零工", "按天算", "Day labour, loading trucks",
-                                     "day-labor", "daily pay"])
+@pytest.mark.parametrize(
+    "context", ["招临时工 搬运", "日结零工", "按天算", "Day labour, loading trucks", "day-labor", "daily pay"]
+)
 def test_a_bare_figure_on_a_day_labour_posting_is_no_months_pay(text: str, context: str) -> None:
     assert parse_wage(text, context) == (None, None)
     assert pay_unit(text, context) is None
@@ -108,17 +109,50 @@ def test_a_structured_salary_without_a_unit_on_a_day_labour_posting() -> None:
     assert parse_base_salary(per_day, context="临时工")[:2] == (5980, 5980)
 
 
-_DAY_HOUR_SUFFIXES = ["元/天", "元/日", "元一天", "元每天", " yuan/day", " RMB/day", " CNY/day", " per day",
-                      " yuan a day", "/day", " yuan daily", "元/小时", "元每小时", " yuan per hour",
-                      " an hour", "/hour", "/hr", " yuan hourly", "元/时", "/小时"]
+_DAY_HOUR_SUFFIXES = [
+    "元/天",
+    "元/日",
+    "元一天",
+    "元每天",
+    " yuan/day",
+    " RMB/day",
+    " CNY/day",
+    " per day",
+    " yuan a day",
+    "/day",
+    " yuan daily",
+    "元/小时",
+    "元每小时",
+    " yuan per hour",
+    " an hour",
+    "/hour",
+    "/hr",
+    " yuan hourly",
+    "元/时",
+    "/小时",
+]
 _DAY_HOUR_PREFIXES = ["日工资", "日薪", "日结", "每天", "时薪", "每小时", "Daily: ", "Hourly ", "daily pay "]
 _FILLER = st.sampled_from(["", "急招", "包吃住，", "普工 ", "Pay: ", "工资", "待遇：", "Wanted, "])
 
 
-@given(st.integers(1, 100_000), st.integers(0, 5000), st.booleans(), _FILLER, _FILLER,
-       st.sampled_from(_DAY_HOUR_PREFIXES), st.sampled_from(_DAY_HOUR_SUFFIXES), st.booleans())
+@given(
+    st.integers(1, 100_000),
+    st.integers(0, 5000),
+    st.booleans(),
+    _FILLER,
+    _FILLER,
+    st.sampled_from(_DAY_HOUR_PREFIXES),
+    st.sampled_from(_DAY_HOUR_SUFFIXES),
+    st.booleans(),
+)
 def test_a_day_or_hour_rate_never_yields_its_bare_number_as_a_month(
-    number: int, extra: int, is_range: bool, before: str, after: str, prefix: str, suffix: str,
+    number: int,
+    extra: int,
+    is_range: bool,
+    before: str,
+    after: str,
+    prefix: str,
+    suffix: str,
     use_prefix: bool,
 ) -> None:
     figure = f"{number}-{number + extra}" if is_range else str(number)
@@ -129,8 +163,16 @@ def test_a_day_or_hour_rate_never_yields_its_bare_number_as_a_month(
 
 
 def _item(title: str, pay: str, description: str = "") -> RawItem:
-    return RawItem(fields={"external_id": "x1", "title": title, "pay_text": pay, "description": description,
-                           "place_text": "榕江县"}, excerpt="{}")
+    return RawItem(
+        fields={
+            "external_id": "x1",
+            "title": title,
+            "pay_text": pay,
+            "description": description,
+            "place_text": "榕江县",
+        },
+        excerpt="{}",
+    )
 
 
 @pytest.mark.parametrize(
@@ -142,8 +184,9 @@ def _item(title: str, pay: str, description: str = "") -> RawItem:
         ("电焊工", "4500元", "长期，包吃住", (4500, 4500)),
     ],
 )
-def test_ingest_stores_pay_by_its_unit(title: str, pay: str, description: str,
-                                       expected: tuple[int | None, int | None], gazetteer) -> None:
+def test_ingest_stores_pay_by_its_unit(
+    title: str, pay: str, description: str, expected: tuple[int | None, int | None], gazetteer
+) -> None:
     record = build_record(_item(title, pay, description), gazetteer, date(2026, 11, 28))
     assert (record.wage_min, record.wage_max) == expected
     assert record.wage_text == pay  # the original text is kept, so pages show 原文
