@@ -60,13 +60,16 @@ def _geo(fields: dict[str, object]) -> tuple[float, float] | None:
     return lat, lon
 
 
-def _wage(fields: dict[str, object]) -> tuple[int | None, int | None, str]:
-    """(min, max, text): pay text if given, else a schema.org baseSalary structure."""
+def _wage(fields: dict[str, object], context: str) -> tuple[int | None, int | None, str]:
+    """(min, max, text): pay text if given, else a schema.org baseSalary structure.
+
+    ``context`` (title, type, description) tells a day-labour posting, whose bare figure is no month's pay.
+    """
     text = to_simplified(normalise.clean_text(_text(fields, "pay_text"), limit=200))  # 日結 is 日结
-    wage_min, wage_max = normalise.parse_wage(text)
+    wage_min, wage_max = normalise.parse_wage(text, context)
     struct = fields.get("wage_struct")
     if struct is not None and wage_min is None and wage_max is None:
-        wage_min, wage_max, struct_text = normalise.parse_base_salary(struct)
+        wage_min, wage_max, struct_text = normalise.parse_base_salary(struct, context=context)
         text = text or struct_text
     return wage_min, wage_max, text
 
@@ -88,7 +91,7 @@ def build_record(item: RawItem, gazetteer: Gazetteer, today: date) -> PostingRec
     place_text = _clean(f, "place_text", 200)
     place_code, lat, lon = _place(place_text, gazetteer)
     lat, lon = _geo(f) or (lat, lon)
-    wage_min, wage_max, wage_text = _wage(f)
+    wage_min, wage_max, wage_text = _wage(f, f"{title} {to_simplified(_text(f, 'type_text'))} {description}")
     housing, meals = normalise.parse_housing(_text(f, "benefits_text"), description)
     valid_through = normalise.parse_date(f.get("valid_through_text"), today)
     values: dict[str, Any] = {
@@ -109,7 +112,7 @@ def build_record(item: RawItem, gazetteer: Gazetteer, today: date) -> PostingRec
 
 
 # Part of every fingerprint: bump it when normalisation changes, so stored items are redone.
-NORMALISER_VERSION = "3"  # 3: bidi and control characters removed
+NORMALISER_VERSION = "4"  # 3: bidi and control characters removed; 4: pay units in English too
 
 
 def fingerprint(item: RawItem) -> str:
