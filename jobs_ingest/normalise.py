@@ -78,6 +78,7 @@ _JUST_BEFORE_RE = {unit: re.compile(rf"(?:{words})\s*[:：]?\s*{_CUR}\s*$", re.I
                    for unit, words in _JUST_BEFORE.items()}
 _SENTENCE_END = re.compile(r"[。；;!?！？\n]|\.\s")
 # A bare figure on a day-labour posting is not a month's pay ("零工 … 130元").
+DAY_LABOUR_MONTHLY_FROM = 3000
 _DAY_LABOUR = re.compile(r"日结|零工|临时工|按天|日工资|日薪|day[- ]labou?r|daily\s+(?:pay|wage)|per\s*diem",
                          re.I)
 
@@ -126,7 +127,7 @@ def pay_unit(text: str | None, context: str = "") -> str | None:
     folded = _THOUSANDS.sub(lambda m: m.group(0).replace(",", ""), _fold(text or ""))
     match = _money_figure(folded)
     unit = _unit(folded, match, context) if match else None
-    return "month" if unit == "bare month" else unit
+    return "month" if unit == "bare month" else None if unit == "bare day labour" else unit
 
 
 def _unit(folded: str, match: re.Match[str], context: str) -> str | None:
@@ -136,9 +137,9 @@ def _unit(folded: str, match: re.Match[str], context: str) -> str | None:
     named = _text_units(folded)
     if len(named) == 1:
         return named.pop()
-    if named or _DAY_LABOUR.search(f"{folded} {_fold(context)}"):
+    if named:
         return None
-    return "bare month"
+    return "bare day labour" if _DAY_LABOUR.search(f"{folded} {_fold(context)}") else "bare month"
 
 
 def parse_wage(text: str | None, context: str = "") -> tuple[int | None, int | None]:
@@ -152,6 +153,10 @@ def parse_wage(text: str | None, context: str = "") -> tuple[int | None, int | N
         return None, None
     match = _money_figure(folded)
     unit = _unit(folded, match, context) if match else None
+    if match is not None and unit == "bare day labour":
+        # A day-labour posting's bare figure: 3,000 and up can only be a month's pay; below
+        # that it may be a day's, so no monthly figure is claimed (the text is still shown).
+        unit = "bare month" if _figures(match)[0] >= DAY_LABOUR_MONTHLY_FROM else None
     factor = _PER_MONTH.get(unit or "")
     if match is None or factor is None:
         return None, None

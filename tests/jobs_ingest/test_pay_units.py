@@ -190,3 +190,13 @@ def test_ingest_stores_pay_by_its_unit(
     record = build_record(_item(title, pay, description), gazetteer, date(2026, 11, 28))
     assert (record.wage_min, record.wage_max) == expected
     assert record.wage_text == pay  # the original text is kept, so pages show 原文
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("7000~10800", (7000, 10800)),   # no day's pay is that high: a month's, even on day labour
+    ("4500", (4500, 4500)),
+    ("200", (None, None)),           # a day's, perhaps: no monthly figure
+    ("2500", (None, None)),          # could be either on a day-labour posting: say nothing
+])
+def test_a_bare_figure_on_a_day_labour_posting_is_monthly_only_when_it_must_be(text, expected):
+    assert parse_wage(text, context="临时工 零工 日结") == expected
