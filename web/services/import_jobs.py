@@ -43,10 +43,11 @@ from web.services.imports import (
     check_upload,
     count_items,
     iter_items,
+    put_rows,
     reason_words,
     refusal_words,
 )
-from web.services.ingest import _BatchStore, _quarantine
+from web.services.ingest import _BatchStore
 from web.services.places import place_ids_by_code
 
 log = logging.getLogger(__name__)
@@ -267,15 +268,7 @@ def _store_rows(session: Session, context: _Context, rows: list[RowResult]) -> N
     records = [r.record for r in rows if r.record]
     only = {r.external_id for r in rows if r.external_id}
     store = _BatchStore(session, context.source, records, context.today, only=only, places=context.places)
-    for row in rows:
-        if row.record is not None:
-            outcome = store.put(row.record)
-            row.outcome = "duplicate" if outcome == "duplicates" else outcome
-        elif row.outcome == "unchanged":
-            store.unchanged_as_delivered([row.external_id])
-        elif row.rejection is not None:
-            _quarantine(session, context.source, context.run, row.rejection)
-    store.touch_unchanged()
+    put_rows(session, store, context.run, rows)
     session.flush()
     wanted = [r.external_id for r in rows if r.outcome != "rejected" and r.external_id]
     ids = dict(session.execute(select(PostingSource.external_id, PostingSource.posting_id).where(

@@ -266,7 +266,15 @@ def store_items(session: Session, source: Source, items: Sequence[tuple[int | No
         .where(PostingSource.source_id == source.id, PostingSource.raw_hash.is_not(None)))}
     seen: set[str] = set()
     rows = [_normalise(number, item, gazetteer, today, known, seen, scope) for number, item in items]
-    store = _BatchStore(session, source, [r.record for r in rows if r.record], today)
+    put_rows(session, _BatchStore(session, source, [r.record for r in rows if r.record], today), run, rows)
+    _finish_run(run, rows)
+    _link_postings(session, source, rows)
+    return rows
+
+
+def put_rows(session: Session, store: _BatchStore, run: IngestRun, rows: list[RowResult]) -> None:
+    """Store each row's record (its outcome set on the row), note unchanged ones as delivered and
+    quarantine rejected ones; then touch the unchanged sightings."""
     for row in rows:
         if row.record is not None:
             outcome = store.put(row.record)
@@ -274,11 +282,8 @@ def store_items(session: Session, source: Source, items: Sequence[tuple[int | No
         elif row.outcome == "unchanged":
             store.unchanged_as_delivered([row.external_id])
         elif row.rejection is not None:
-            _quarantine(session, source, run, row.rejection)
+            _quarantine(session, store.source, run, row.rejection)
     store.touch_unchanged()
-    _finish_run(run, rows)
-    _link_postings(session, source, rows)
-    return rows
 
 
 def _normalise(number: int | None, item: RawItem, gazetteer: Any, today: date, known: dict[str, str],
