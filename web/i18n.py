@@ -63,5 +63,7 @@ def register(app: Any) -> None:
 
     @app.context_processor
     def languages() -> dict[str, Any]:
-        return {"languages": LANGUAGES, "current_language": select_locale(),
+        from web.form_pages import language_url
+
+        return {"languages": LANGUAGES, "current_language": select_locale(), "language_url": language_url,
                 "has_endpoint": lambda name: name in app.view_functions}
