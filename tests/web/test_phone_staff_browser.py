@@ -133,14 +133,16 @@ def seeker(app: Any, ids: dict[str, int]) -> Any:
         db.session.add(user)
         db.session.flush()
         home = db.session.scalar(select(Place).where(Place.code.like("522632%")).order_by(Place.id))
-        worker = Worker(user_id=user.id, name="", description="会电焊，在工地干过三年" * 8, home_place_id=home.id,
-                        home_text=home.full_name, lat=home.lat, lon=home.lon, max_commute_km=30,
-                        wage_expectation=4000, employment_types=["full_time"], certificates=["welder"])
+        worker = Worker(user_id=user.id, name="", description="会电焊，在工地干过三年" * 8,
+                        home_place_id=home.id, home_text=home.full_name, lat=home.lat, lon=home.lon,
+                        max_commute_km=30, wage_expectation=4000, employment_types=["full_time"],
+                        certificates=["welder"])
         db.session.add(worker)
         db.session.flush()
         db.session.add_all([PostingMark(worker_id=worker.id, posting_id=ids["posting"], kind="saved"),
                             Application(worker_id=worker.id, posting_id=ids["posting"]),
-                            Notification(user_id=user.id, kind="new_matches", dedupe_key="phone-test", channel="sms")])
+                            Notification(user_id=user.id, kind="new_matches", dedupe_key="phone-test",
+                                         channel="sms")])
         db.session.commit()
     yield user
     with app.app_context():
