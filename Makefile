@@ -55,7 +55,7 @@ clean:
 
 # After changing user-facing text: extract, merge into the English catalogue, translate, compile.
 translations: $(VENV)/.runtime
-	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -k N_ --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -k N_ -k lazy_pgettext:1c,2 --no-location --sort-output \
 		-o web/translations/messages.pot web
 	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations
 	$(BIN)/pybabel compile -d web/translations

@@ -7,7 +7,9 @@ language comes from ``?lang=`` (remembered in the session), then the session, th
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel.dates import get_month_names
 from flask import request, session
@@ -15,6 +17,7 @@ from flask_babel import Babel, get_locale
 
 LANGUAGES = {"zh": "中文", "en": "English"}
 DEFAULT = "zh"
+CHINA = ZoneInfo("Asia/Shanghai")
 babel = Babel()
 
 
@@ -44,6 +47,14 @@ def month_name(month: int) -> str:
     return str(get_month_names(style, locale=locale or DEFAULT)[int(month)])
 
 
+def china_time(moment: datetime | None) -> str:
+    """A stored moment (UTC; naive means UTC) as people here read it: "2026-12-08 02:31", China time."""
+    if moment is None:
+        return ""
+    aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+    return aware.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+
+
 def join_words(items: Iterable[Any]) -> str:
     """A list in the page's language: "焊工证、电工证" / "welder, electrician"."""
     locale = get_locale()
@@ -60,8 +71,11 @@ def register(app: Any) -> None:
     app.add_template_global(month_name)
     app.add_template_filter(month_name, "month")
     app.add_template_filter(join_words, "words")
+    app.add_template_filter(china_time, "china_time")
 
     @app.context_processor
     def languages() -> dict[str, Any]:
-        return {"languages": LANGUAGES, "current_language": select_locale(),
+        from web.form_pages import language_url
+
+        return {"languages": LANGUAGES, "current_language": select_locale(), "language_url": language_url,
                 "has_endpoint": lambda name: name in app.view_functions}

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_login import current_user
 
 from web.policy import POLICY, STAFF
@@ -32,12 +33,12 @@ GROUPS: tuple[tuple[Any, tuple[Link, ...]], ...] = (
         _l("人社局"),
         (
             Link("bureau.home", _l("工作台"), "bureau.home"),
-            Link("bureau.vacancies", _l("岗位"), "bureau.home"),
+            Link("bureau.vacancies", lazy_pgettext("menu", "岗位"), "bureau.home"),
             Link("bureau.import_sheet", _l("导入"), "bureau.import"),
             Link("bureau.workers", _l("劳动力"), "bureau.worker.list"),
             Link("bureau.outreach", _l("待联系"), "bureau.worker.list"),
             Link("bureau.no_match", _l("附近无岗位"), "bureau.worker.list"),
-            Link("followup.placements", _l("就业记录"), "bureau.followup"),
+            Link("followup.placements", lazy_pgettext("menu", "就业记录"), "bureau.followup"),
             Link("followup.checkins", _l("待回访"), "bureau.followup"),
             Link("followup.report", _l("月度报表"), "bureau.report"),
             Link("followup.slips_page", _l("推荐单"), "bureau.slips"),
@@ -60,7 +61,7 @@ GROUPS: tuple[tuple[Any, tuple[Link, ...]], ...] = (
             Link("admin.users", _l("用户和角色"), "admin.users"),
             Link("admin.sources", _l("岗位来源"), "admin.sources"),
             Link("admin.pairs", _l("东西部协作结对"), "admin.pairs"),
-            Link("admin.key_counties", _l("重点帮扶县"), "admin.key_counties"),
+            Link("admin.key_counties", lazy_pgettext("menu", "重点帮扶县"), "admin.key_counties"),
             Link("moderation.queue", _l("举报处理"), "admin.moderation"),
         ),
     ),

@@ -4,9 +4,11 @@ my data (see, download, delete), CSRF and rate limits, and the API's tokens."""
 from __future__ import annotations
 
 import itertools
+from datetime import datetime
 from typing import Any
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import func, select
 
 from tests.web.staff import token_in
@@ -231,6 +233,24 @@ def test_my_data_shows_and_downloads_everything(app: Any, web: Any, db_session: 
     assert len(data["applications"]) == 1 and data["marks"][0]["kind"] == "saved"
     assert data["reports"][0]["detail"] == "要押金" and data["one_time_codes"]
     assert "password_hash" not in str(data) and user.password_hash not in str(data)
+
+
+def test_my_data_names_saved_jobs_by_title_and_dates_times_with_their_offset(app: Any, web: Any,
+                                                                            db_session: Any) -> None:
+    _seeker_with_data(app, web, db_session, "13800138015")
+    second = db_session.scalars(select(Posting).order_by(Posting.id).limit(2)).all()[1]
+    for lang in ("zh", "en"):
+        page = web.get(f"/me/data?lang={lang}").get_data(as_text=True)
+        link = f'<a href="/jobs/{second.id}">'
+        assert link + str(escape(second.title)) + "</a>" in page
+        assert f"岗位{second.id}" not in page and f"Job {second.id}" not in page
+    data = web.get("/me/data.json").get_json()
+    assert data["marks"][0]["title"] == second.title
+    stamps = [data["account"]["created_at"], data["marks"][0]["created_at"],
+              data["applications"][0]["created_at"], data["one_time_codes"][0]["created_at"],
+              data["profile"]["created_at"]]
+    for stamp in stamps:
+        assert datetime.fromisoformat(stamp).utcoffset() is not None, stamp
 
 
 def test_delete_my_data_removes_everything(app: Any, web: Any, db_session: Any) -> None:

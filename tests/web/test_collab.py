@@ -418,6 +418,19 @@ def test_pushes_export_has_employer_place_and_contact(client: Any, world: Any, d
     assert "天河区" in line["岗位地点"] and line["劳动力电话"] == "13900000041"
 
 
+def test_push_times_read_in_china_time_on_the_page_and_in_the_export(client: Any, world: Any,
+                                                                     db_session: Any) -> None:
+    worker = db_session.get(Worker, world.workers["own"].id)
+    db_session.add(JobPush(posting_id=world.postings["east"].id, worker_id=worker.id,
+                           created_at=datetime(2026, 12, 7, 18, 31)))  # stored in UTC
+    db_session.commit()
+    log_in(client, world.users["collab"])
+    page = client.get("/collab/pushes").get_data(as_text=True)
+    assert "2026-12-08 02:31" in page and "2026-12-07 18:31" not in page
+    rows = table_rows(client.get("/collab/pushes.xlsx").data)
+    assert "2026-12-08 02:31" in [r[0] for r in rows[1:]]
+
+
 def test_xlsx_helper_neutralises_formulas() -> None:
     assert neutralise("=1+1") == "'=1+1" and neutralise("+86") == "'+86" and neutralise("-5") == "'-5"
     assert neutralise("@SUM(A1)") == "'@SUM(A1)" and neutralise("电焊") == "电焊" and neutralise(5) == 5

@@ -10,6 +10,7 @@ import re
 from datetime import date, timedelta
 from types import SimpleNamespace
 
+import pytest
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, select
 
@@ -337,6 +338,23 @@ def test_slips_have_qr_codes_and_job_links_but_no_phones_or_household_marks(clie
     ):
         assert secret not in page, secret
     assert 'class="menu"' not in page and "print.css" in page  # no navigation on the printed sheet
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_each_slip_prints_pay_and_distance_once(client, db_session, staff_world, lang):
+    ids = plain(staff_world)
+    own = db_session.get(Worker, ids.workers["own"])
+    own.village = "平寨村"
+    db_session.commit()
+    sign_in(client, db_session, ids, "bureau")
+    page = client.get(f"/bureau/slips?village=平寨村&lang={lang}").get_data(as_text=True)
+    slips = re.findall(r'<article class="slip">(.*?)</article>', page, re.S)
+    assert slips
+    for slip in slips:
+        pay = re.search(r'<p class="pay">(.*?)</p>', slip, re.S).group(1)
+        reason = re.search(r'<p class="reason">(.*?)</p>', slip, re.S).group(1)
+        for fact in pay.split(" · "):
+            assert fact.strip() and fact.strip() not in reason, (fact, reason)
 
 
 def test_reminder_job_counts_due_checkins_per_county_and_dedupes_per_day(app, db_session, staff_world):

@@ -19,7 +19,8 @@ def _key(value):
 def test_every_message_has_an_english_translation_and_the_mo_is_current(tmp_path):
     pot = tmp_path / "messages.pot"
     CommandLineInterface().run(["pybabel", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "lazy_gettext",
-                                "-k", "_l", "-k", "N_", "-o", str(pot), str(ROOT / "web")])
+                                "-k", "_l", "-k", "N_", "-k", "lazy_pgettext:1c,2", "-o", str(pot),
+                                str(ROOT / "web")])
     with open(pot, "rb") as fh:
         wanted = {_key(m.id) for m in read_po(fh) if m.id}
     with open(CATALOGUE / "messages.po", "rb") as fh:
@@ -63,3 +64,21 @@ def test_reasons_follow_the_language(client):
     assert reasons and all(re.search(r"[a-z]{3,}", r) for r in reasons)
     assert distances and any("km from home" in d for d in distances)
     assert not any("离家" in r for r in reasons + distances)
+
+
+# Counts whose English noun follows the number: a plural entry (ngettext), so "1 record", "2 records".
+# These counts are fixed limits or never 1, so one plural form is enough.
+FIXED_COUNTS = ("下表只列出前 %(n)s 行。", "文件超过 %(n)s 行，没有导入任何内容。请分成几个文件。",
+                "%(who)s会在%(n)s个工作日内打电话给你。", "%(place)s：%(n)s个岗位", "全部地方：%(n)s个岗位",
+                "有%(n)s条推送超出劳动力本人愿意的范围（不愿外出）。确认仍要推送吗？")
+
+
+def test_counted_english_nouns_come_from_plural_entries():
+    with open(CATALOGUE / "messages.po", "rb") as fh:
+        catalogue = read_po(fh)
+    counted = re.compile(r"%\(n\)s (?:[a-z-]+ )?(?:[a-z-]+s|people)\b")
+    single = [m.id for m in catalogue if isinstance(m.id, str) and m.id and m.id not in FIXED_COUNTS
+              and not m.id.startswith("先下载模板") and counted.search(m.string or "")]
+    assert single == [], "use ngettext for these counts"
+    plural = [m for m in catalogue if isinstance(m.id, tuple | list)]
+    assert plural and all("%(n" in m.string[0] for m in plural)

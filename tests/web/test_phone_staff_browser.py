@@ -1,4 +1,4 @@
-"""Staff pages on a phone (390 × 844) in Debian's Chromium: nothing is wider than the screen.
+"""Staff and seeker pages on a phone (390 × 844) in Debian's Chromium: nothing is wider than the screen.
 
 A wide table scrolls inside its own ``.table-wrap``; the page itself never scrolls sideways.
 Every page of the collaboration office and the main bureau, follow-up and admin pages are
@@ -6,6 +6,7 @@ loaded as the demo accounts, with the demo data (tables with rows in them)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -14,7 +15,10 @@ from sqlalchemy import select
 from tests.web.browser import PHONE, needs_chromium, shot
 from tests.web.test_staff_browser import log_in
 from web.extensions import db
-from web.models import Place, Placement, Posting, Worker
+from web.models import Application, Notification, Place, Placement, Posting, PostingMark, User, Worker
+from web.services.accounts import hash_password
+from web.services.demo import DEMO_PASSWORD
+from web.services.mydata import delete_my_data
 
 pytestmark = needs_chromium
 
@@ -38,6 +42,8 @@ BUREAU = ["/bureau/", "/bureau/vacancies", "/bureau/vacancies/new", "/bureau/vac
           "/bureau/workers/new", "/bureau/workers/{worker}/edit", "/bureau/workers/{worker}/household",
           "/bureau/outreach", "/bureau/no-match", "/bureau/placements", "/bureau/placements/new",
           "/bureau/placements/{placement}", "/bureau/checkins", "/bureau/report", "/bureau/slips"]
+SEEKER = ["/me/data", "/me/profile", "/me/matches", "/me/saved", "/me/applications", "/jobs/{posting}",
+          "/about/ranking"]
 ADMIN = ["/admin/", "/admin/users", "/admin/sources", "/admin/pairs", "/admin/key-counties"]
 
 
@@ -125,3 +131,41 @@ def finished_import_job_with_rows(app: Any) -> int:
 def test_admin_pages_fit_a_phone(phone: Any, base_url: str, ids: dict[str, int], lang: str) -> None:
     log_in(phone, base_url, "19900000009")
     visit_all(phone, base_url, ADMIN, ids, lang)
+
+
+SEEKER_PHONE = "13600000390"
+
+
+@pytest.fixture
+def seeker(app: Any, ids: dict[str, int]) -> Any:
+    """A signed-in seeker with a long description, a saved job, an application and a notification."""
+    with app.app_context():
+        now = datetime.now(UTC)
+        user = User(phone=SEEKER_PHONE, password_hash=hash_password(DEMO_PASSWORD), consent_at=now,
+                    consent_version="2026-11", display_name="")
+        db.session.add(user)
+        db.session.flush()
+        home = db.session.scalar(select(Place).where(Place.code.like("522632%")).order_by(Place.id))
+        worker = Worker(user_id=user.id, name="", description="会电焊，在工地干过三年" * 8,
+                        home_place_id=home.id, home_text=home.full_name, lat=home.lat, lon=home.lon,
+                        max_commute_km=30, wage_expectation=4000, employment_types=["full_time"],
+                        certificates=["welder"])
+        db.session.add(worker)
+        db.session.flush()
+        db.session.add_all([PostingMark(worker_id=worker.id, posting_id=ids["posting"], kind="saved"),
+                            Application(worker_id=worker.id, posting_id=ids["posting"]),
+                            Notification(user_id=user.id, kind="new_matches", dedupe_key="phone-test",
+                                         channel="sms")])
+        db.session.commit()
+    yield user
+    with app.app_context():
+        delete_my_data(db.session, db.session.scalar(select(User).where(User.phone == SEEKER_PHONE)))
+        db.session.commit()
+
+
+@LANGS
+def test_seeker_pages_fit_a_phone(phone: Any, base_url: str, ids: dict[str, int], seeker: Any,
+                                  lang: str) -> None:
+    phone.route("**/appmaptile**", lambda route: route.abort())
+    log_in(phone, base_url, SEEKER_PHONE)
+    visit_all(phone, base_url, SEEKER, ids, lang)

@@ -181,7 +181,7 @@ def test_no_internal_source_name_on_any_seeker_page(client: Any, seeker: Any, db
             body = text(client.get(path + ("&" if "?" in path else "?") + f"lang={lang}"))
             shown = [name for name in internal if name in body]
             assert not shown, f"{path} ({lang}) shows the internal source name(s) {shown}"
-    assert "县人社局（演示数据）" in text(client.get("/me/matches"))
+    assert "县人社局（演示数据）" in text(client.get("/me/matches?lang=zh"))
 
 
 def test_a_source_without_public_name_reads_as_its_kind(client: Any, seeker: Any, db_session: Any) -> None:

@@ -15,7 +15,7 @@ holds every row that refers to them; deletion removes the same rows.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -71,8 +71,11 @@ def export_my_data(session: Session, user: User) -> dict[str, Any]:
             for a, title in session.execute(select(Application, Posting.title)
                                             .join(Posting, Posting.id == Application.posting_id)
                                             .where(Application.worker_id == worker.id))]
-        marks = session.scalars(select(PostingMark).where(PostingMark.worker_id == worker.id))
-        data["marks"] = [_row(m, ("posting_id", "kind", "created_at")) for m in marks]
+        marks = session.execute(select(PostingMark, Posting.title)
+                                .join(Posting, Posting.id == PostingMark.posting_id)
+                                .where(PostingMark.worker_id == worker.id))
+        data["marks"] = [{**_row(m, ("posting_id", "kind", "created_at")), "title": title}
+                         for m, title in marks]
         # A priority-household mark a bureau set (PIPL Art. 45: the person's own data), in words.
         data["household_marks"] = [household_mark(h) for h in session.scalars(
             select(HouseholdMark).where(HouseholdMark.worker_id == worker.id))]
@@ -147,8 +150,11 @@ def _row(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
 
 
 def _plain(value: Any) -> Any:
-    """Dates as ISO strings, containers recursively."""
-    if isinstance(value, datetime | date):
+    """Dates as ISO strings (times with their offset: stored times are UTC), containers recursively."""
+    if isinstance(value, datetime):
+        aware = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return aware.isoformat()
+    if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}

@@ -23,12 +23,17 @@ TRUST_LABELS = {
 }
 
 
+# Public names the project itself ships (the demo source's), read in the page's language.
+FIXED_PUBLIC_NAMES = {"县人社局（演示数据）": lazy_gettext("县人社局（演示数据）")}
+
+
 def public_source_name(source: Source | None) -> str:
     """The name seekers see for ``source``: its public name, else a label by its trust."""
     if source is None:
         return str(TRUST_LABELS["aggregator"])
     if source.public_name and source.public_name.strip():
-        return source.public_name.strip()
+        name = source.public_name.strip()
+        return str(FIXED_PUBLIC_NAMES.get(name, name))
     return str(TRUST_LABELS.get(source.trust, TRUST_LABELS["aggregator"]))
 
 

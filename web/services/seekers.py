@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
@@ -50,7 +50,7 @@ class Card:
         """"人社局发布 · 另见2个渠道", or None when neither applies."""
         parts = [gettext("人社局发布")] if self.bureau else []
         if self.others:
-            parts.append(gettext("另见%(n)s个渠道", n=self.others))
+            parts.append(ngettext("另见%(n)s个渠道", "另见%(n)s个渠道", self.others, n=self.others))
         return " · ".join(parts) or None
 
 

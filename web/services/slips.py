@@ -17,12 +17,13 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from matching.explain import format_distance, format_wage
+from matching.explain import format_distance, format_wage, join_parts
 from web.models import Place, Worker
 from web.policy import place_filter
 from web.services.seekers import worker_query
 
 PER_WORKER = 3
+SLIP_FACTS = ("distance", "wage")  # printed on the slip's pay line, so left out of its reason
 MAX_WORKERS = 60
 
 
@@ -83,8 +84,14 @@ def slips_for(session: Session, runtime: Any, workers: list[Worker], lang: str =
             slips.append(Slip(worker_label=mask_name(worker.name), posting_id=int(p.id), title=p.title,
                               employer=p.employer or "", wage=format_wage(p.wage_min, p.wage_max, lang),
                               distance=format_distance(match.distance_km, lang), place=p.place_name or "",
-                              reason=match.reason))
+                              reason=slip_reason(match)))
     return slips
+
+
+def slip_reason(match: Any) -> str:
+    """The match's reason without the pay and distance the slip already prints."""
+    parts = getattr(match, "reason_parts", None)
+    return join_parts(parts, SLIP_FACTS) if parts else str(match.reason)
 
 
 def mask_name(name: str) -> str:

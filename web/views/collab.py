@@ -13,7 +13,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from web.extensions import db, transaction
-from web.i18n import select_locale
+from web.i18n import china_time, select_locale
 from web.inputguard import form_ids, query_id, query_page
 from web.policy import audit, current_scope, guard
 from web.services import collab
@@ -89,7 +89,7 @@ def display_rows(table: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]
         if "response" in shown:
             shown["response"] = str(RESPONSES.get(row.get("response") or "", row.get("response")))
         if isinstance(shown.get("pushed_at"), datetime):
-            shown["pushed_at"] = shown["pushed_at"].strftime("%Y-%m-%d %H:%M")
+            shown["pushed_at"] = china_time(shown["pushed_at"])
         out.append(shown)
     return out
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import current_app, g, render_template, request
+from flask import current_app, g, redirect, render_template, request
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
@@ -14,9 +14,13 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from web.extensions import db, login_manager
+from web.form_pages import form_page_for_get
 
 log = logging.getLogger(__name__)
-MESSAGES = {404: _l("没有找到这个页面。"), 413: _l("提交的内容太大了。"), 500: _l("出错了，请稍后再试。")}
+MESSAGES = {400: _l("提交的内容有误，请回到上一页再试。"), 403: _l("你没有权限打开这个页面。"),
+            404: _l("没有找到这个页面。"), 405: _l("这个地址只能通过页面上的按钮提交，不能直接打开。"),
+            413: _l("提交的内容太大了。"), 429: _l("操作太频繁了，请稍后再试。"),
+            500: _l("出错了，请稍后再试。")}
 # What "the database is unavailable" looks like: the server refused or dropped the connection, a
 # lock or statement timed out, or the pool had no connection to give within its timeout.
 UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
@@ -34,11 +38,19 @@ def register(app: Any) -> None:
         headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
         if request.path.startswith("/api/"):
             return {"message": exc.description, "detail": {}}, code, headers
-        return render_template("error.html", code=code,
-                               message=MESSAGES.get(code, exc.description)), code, headers
+        if code == 405 and (page := form_page_for_get()):
+            return redirect(page, 303)  # a reload or bookmark of a form's target: back to the form
+        return render_template("error.html", code=code, message=_message(exc, code)), code, headers
 
     for error in UNAVAILABLE:
         app.register_error_handler(error, database_unavailable)
+
+
+def _message(exc: HTTPException, code: int) -> str:
+    """The page's words: a view's own (translated) description, else ours for the code, else Werkzeug's."""
+    if exc.description != type(exc).description or code not in MESSAGES:
+        return str(exc.description)
+    return str(MESSAGES[code])
 
 
 def database_unavailable(exc: Exception) -> Any:

@@ -110,7 +110,8 @@ def readable(data: dict[str, Any]) -> dict[str, Any]:
             (a["title"], _label(STATUS_WORDS, a["status"]), when(a["created_at"]))
             for a in data["applications"]
         ],
-        "marks": [(_label(MARKS, m["kind"]), m["posting_id"], when(m["created_at"])) for m in data["marks"]],
+        "marks": [(_label(MARKS, m["kind"]), m["posting_id"], m.get("title") or "", when(m["created_at"]))
+                  for m in data["marks"]],
         "households": [
             (_label(HOUSEHOLDS, h["kind"]), when(h["created_at"])) for h in data["household_marks"]
         ],
