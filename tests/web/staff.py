@@ -172,12 +172,12 @@ def csrf_token(client: Any, path: str) -> str:
     return token_in(client.get(path).get_data(as_text=True))
 
 
-def finished_import_job(session: Any, w: Any) -> int:
-    """A finished spreadsheet import in the world's own county (its page shows the counts)."""
+def finished_import_job(session: Any, w: Any, location: str = "own") -> int:
+    """A finished spreadsheet import in the county at ``location`` (its page shows the counts)."""
     from web.models import ImportJob
     from web.policy import code_prefix
 
-    county = code_prefix(w.places["own"])
+    county = code_prefix(w.places[location])
     job = ImportJob(county=county, scope={"admin": False, "counties": [county]}, file_name="岗位.xlsx",
                     file_hash="0" * 64, data=None, status="done", message="", total=0, cursor=0,
                     counts={}, attempts=1)

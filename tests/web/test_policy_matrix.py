@@ -87,6 +87,9 @@ def test_every_staff_action_is_in_the_policy() -> None:
 def test_policy_matrix(app: Any, client: Any, db_session: Any, staff_world: Any, monkeypatch: Any,
                        rule: str, method: str, action: str, obj: str | None, param: str | None) -> None:
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)  # the matrix is about the policy
+    if "<int:job_id>" in rule:
+        _import_job_matrix(client, db_session, staff_world, rule, method, action)
+        return
     locations = LOCATIONS[SIDE[obj]] if obj else ("none",)
     wrong: list[str] = []
     for user in USERS:
@@ -104,6 +107,24 @@ def test_policy_matrix(app: Any, client: Any, db_session: Any, staff_world: Any,
                     AuditEntry.outcome == outcome))
                 if not logged:
                     wrong.append(f"{user:13} {location:12} {method} {url}: {want} not in the audit log")
+    assert not wrong, "\n".join(wrong)
+
+
+def _import_job_matrix(client: Any, session: Any, world: Any, rule: str, method: str, action: str) -> None:
+    """An import job's pages: the action is the bureau's, and the view itself keeps a job to its
+    county (any county for an admin), so another county's job is a 404."""
+    from tests.web.staff import finished_import_job
+
+    wrong = []
+    for location in WEST:
+        url = rule.replace("<int:job_id>", str(finished_import_job(session, world, location)))
+        for user in USERS:
+            want = expected(user, action, None, None)
+            if want == "ok" and user != "admin" and location not in IN_COUNTY.get(user, set()):
+                want = "404"
+            got = _call(client, world, user, method, url)
+            if not _agrees(want, got, url):
+                wrong.append(f"{user:13} {location:12} {method} {url}: expected {want}, got {got}")
     assert not wrong, "\n".join(wrong)
 
 
