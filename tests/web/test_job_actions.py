@@ -120,7 +120,7 @@ def test_job_page_shows_trust_sightings_dates_and_how_to_apply(client, db_sessio
     save(db_session, posting)
     page = text(client.get(f"/jobs/{posting.id}"))
     assert posting.title in page and "包住" in page
-    assert "人社局发布" in page and "另见1个渠道" in page and "用人单位（企业直招）" in page
+    assert "人社局发布" in page and "另见1个渠道" in page and "用人单位 · 企业直招" in page
     assert "acme-direct" not in page  # a source's internal name is never shown: no public name, its kind
     assert "2026年11月20日" in page and "2026年12月31日" in page
     assert "怎么申请" in page and 'href="https://jobs.example.org/welder/1"' in page
