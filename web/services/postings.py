@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from matching.geo import haversine_km
@@ -62,8 +62,3 @@ def count_other_channels(posting: Posting) -> int:
     if len(posting.sightings) <= 1:
         return 0
     return len(sources - {posting.source_id})
-
-
-def count_open(session: Session) -> int:
-    """How many postings are open."""
-    return session.scalar(select(func.count(Posting.id)).where(Posting.status == "open")) or 0
