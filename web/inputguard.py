@@ -26,6 +26,8 @@ from flask import Flask, abort, request
 from flask_babel import gettext
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
+from web.services.imports import UPLOAD_LIMIT
+
 MAX_ID = 2**31 - 1
 MAX_JSON_DEPTH = 64
 # C0 controls and DEL, less tab, line feed and carriage return.
@@ -40,9 +42,8 @@ COMMON_RESPONSES = {"400": "Input the server cannot store: a control character (
 
 # Endpoints that take a bigger body than MAX_CONTENT_LENGTH (the bureau's spreadsheet upload): the
 # limit is raised here, before this hook parses the form, so an oversized file reaches the view's
-# own "file too large" message instead of a bare 413.
-UPLOAD_LIMITS = {"bureau.import_sheet": 5 * 1024 * 1024 + 256 * 1024,
-                 "api_bureau.import_sheet": 5 * 1024 * 1024 + 256 * 1024}
+# own "file too large" message instead of a bare 413. This is the one place it is raised.
+UPLOAD_LIMITS = {"bureau.import_sheet": UPLOAD_LIMIT, "api_bureau.import_sheet": UPLOAD_LIMIT}
 
 
 class Unstorable(BadRequest):

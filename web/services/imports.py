@@ -39,6 +39,7 @@ from web.models import IngestRun, PostingSource, Source, utcnow
 from web.services.ingest import _BatchStore, _quarantine, upsert_source
 
 MAX_BYTES = 5 * 1024 * 1024
+UPLOAD_LIMIT = MAX_BYTES + 256 * 1024  # the request around the file: form fields, multipart framing
 MAX_ROWS = 100_000
 MAX_UNZIPPED = 60 * 1024 * 1024  # a 5 MB XLSX of text unzips to ~30 MB at most in practice
 MAX_MEMBERS = 500

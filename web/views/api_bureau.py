@@ -108,7 +108,6 @@ def close_vacancy(posting_id: int) -> dict[str, Any]:
 def import_sheet() -> tuple[dict[str, Any], int, dict[str, str]]:
     """XLSX, XLS or CSV (GBK or UTF-8), at most 5 MB and 100,000 rows. The file is checked and
     queued; ``Location`` is the job, to poll until ``finished`` (a refused file stores nothing)."""
-    request.max_content_length = imports.MAX_BYTES + 256 * 1024
     try:
         upload = request.files.get("file")
     except RequestEntityTooLarge:

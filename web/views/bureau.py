@@ -165,7 +165,6 @@ def candidates(posting_id: int) -> str:
 def import_sheet() -> Any:
     """Upload a spreadsheet of vacancies: the file is stored as a job and the job's page shows
     its progress and then the per-row report (the import itself runs in the background)."""
-    request.max_content_length = imports.MAX_BYTES + 256 * 1024
     refused = None
     try:
         form = ImportForm()
