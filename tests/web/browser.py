@@ -45,6 +45,14 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A phone-sized page in a fresh Chinese context (modules that need another override it)."""
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    yield context.new_page()
+    context.close()
+
+
 def shot(page: Any, name: str) -> None:
     """Save a full-page screenshot under $JIUJIN_SCREENSHOTS (when set)."""
     if SCREENSHOTS:

@@ -6,18 +6,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-import pytest
-
-from tests.web.browser import PHONE, needs_chromium
+from tests.web.browser import needs_chromium
 
 pytestmark = needs_chromium
-
-
-@pytest.fixture
-def page(browser: Any) -> Any:
-    context = browser.new_context(viewport=PHONE, locale="zh-CN")
-    yield context.new_page()
-    context.close()
 
 
 def test_a_chip_keeps_the_place_typed(page: Any, base_url: str) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from tests.web.browser import PHONE, needs_chromium, shot
@@ -16,13 +15,6 @@ from web.models import Application, User, Worker
 pytestmark = needs_chromium
 PASSWORD = "liulan-mima-2026"
 RESULTS_BUDGET = 150 * 1024  # bytes transferred on the first load of the results page
-
-
-@pytest.fixture
-def page(browser: Any) -> Any:
-    context = browser.new_context(viewport=PHONE, locale="zh-CN")
-    yield context.new_page()
-    context.close()
 
 
 def search(page: Any, base_url: str) -> None:
