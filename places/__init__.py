@@ -7,5 +7,15 @@ from places.gazetteer import (
     PlaceNotFound,
     default_gazetteer,
 )
+from places.towns import Resolution, TownGazetteer, default_town_gazetteer
 
-__all__ = ["AmbiguousPlace", "Gazetteer", "Place", "PlaceNotFound", "default_gazetteer"]
+__all__ = [
+    "AmbiguousPlace",
+    "Gazetteer",
+    "Place",
+    "PlaceNotFound",
+    "Resolution",
+    "TownGazetteer",
+    "default_gazetteer",
+    "default_town_gazetteer",
+]
