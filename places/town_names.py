@@ -61,7 +61,9 @@ def split_town(name: str) -> tuple[str, str]:
             stem = _ethnic_tail().sub("", base)
             if stem != base and kind == "乡":
                 kind = "民族乡"  # "三江水族乡" is a 民族乡 written without the word
-            return (stem if len(stem) >= 2 else base), kind
+            if len(stem) < 2:
+                stem = base  # "三江水族乡" loses the ethnic group; "回族乡" would lose everything
+            return (stem, kind) if len(stem) >= 2 else (name, "")  # "坝镇": no shorter name
     return name, ""
 
 
@@ -95,7 +97,8 @@ def admin_stem(name: str, ethnic: re.Pattern[str]) -> str:
 
 def pinyin_key(syllables: list[str]) -> str:
     """Join pinyin syllables into the key both sides are compared by ("lv" and "lü" -> "lu")."""
-    return "".join(syllables).lower().replace("ü", "u").replace("v", "u")
+    key = "".join(syllables).lower().replace("ü", "u").replace("v", "u")
+    return re.sub(r"[^a-z0-9]", "", key)  # characters pypinyin does not know are passed through
 
 
 def is_latin(text: str) -> bool:

@@ -191,7 +191,8 @@ def test_townships_resolve_to_themselves_by_full_name(towns):
 
 def test_the_county_level_answers_are_unchanged(towns):
     base = default_gazetteer()
-    for text in ["贵州省黔东南州榕江县", "榕江县古州镇", "广州市白云区", "宁夏固原市西吉县", "北京朝阳", "西安"]:
+    texts = ["贵州省黔东南州榕江县", "榕江县古州镇", "广州市白云区", "宁夏固原市西吉县", "北京朝阳", "西安"]
+    for text in texts:
         found = towns.resolve_place(text).place
         assert found.code == base.resolve(text).code or found.parent_code == base.resolve(text).code
     with pytest.raises(AmbiguousPlace):
