@@ -22,6 +22,7 @@ _STEM_KINDS = frozenset({"街道办事处", "民族乡", "民族苏木", "苏木
 TOWN_SUFFIX_CHARS = ("镇", "乡", "街道", "苏木", "办事处", "农场", "林场", "牧场", "区", "处")
 
 _NOTE = re.compile(r"\([^()]*\)")  # after NFKC, "（省级）" is "(省级)"
+_HANZI_ONLY = re.compile(r"[\u4e00-\u9fff]+")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[a-z]+")
 
@@ -49,6 +50,8 @@ def _ethnic_tail() -> re.Pattern[str]:
 
 def plain_name(name: str) -> str:
     """A township's name without notes in brackets, NFKC-folded: "伍佑街道（城南新区）" -> "伍佑街道"."""
+    if _HANZI_ONLY.fullmatch(name):
+        return name  # nearly all names: nothing to fold (and loading 42,000 stays quick)
     return normalise_text(_NOTE.sub("", unicodedata.normalize("NFKC", name))) or normalise_text(name)
 
 
@@ -58,7 +61,7 @@ def split_town(name: str) -> tuple[str, str]:
     for kind in _TOWN_KINDS:
         if name.endswith(kind) and len(name) > len(kind):
             base = name[: -len(kind)]
-            stem = _ethnic_tail().sub("", base)
+            stem = _ethnic_tail().sub("", base) if base.endswith("族") else base
             if stem != base and kind == "乡":
                 kind = "民族乡"  # "三江水族乡" is a 民族乡 written without the word
             if len(stem) < 2:
@@ -70,7 +73,7 @@ def split_town(name: str) -> tuple[str, str]:
 def town_forms(name: str) -> set[str]:
     """Names that, written alone, mean this township: the official one and the usual short one."""
     stem, kind = split_town(name)
-    forms = {normalise_text(name), plain_name(name)}
+    forms = {plain_name(name), name if _HANZI_ONLY.fullmatch(name) else normalise_text(name)}
     if kind:
         short = _SHORT_KIND.get(kind, kind)
         if len(stem) >= 2:
