@@ -34,6 +34,7 @@ DATA_DIR = Path(__file__).with_name("data")
 TOWNS_PATH = DATA_DIR / "towns.csv.gz"
 PINYIN_PATH = DATA_DIR / "places_pinyin.csv.gz"
 PRECISIONS = ("province", "city", "county", "town")
+_ROAD = ("路", "街", "大道", "大街", "巷", "道", "桥", "站")
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +97,11 @@ class TownGazetteer:
     @classmethod
     def from_files(cls, base: Gazetteer, towns_path: Path = TOWNS_PATH,
                    pinyin_path: Path = PINYIN_PATH) -> TownGazetteer:
-        """Build from the package's township and pinyin files over ``base``."""
+        """Build from the package's township and pinyin files over ``base``.
+
+        A township without its own centre carries its county's coordinates, so that every
+        ``Place`` is whole; ``has_own_centre`` and ``Resolution.precision`` say which it is.
+        """
         towns: list[tuple[Place, bool]] = []
         pinyin = {r["code"]: r["pinyin"] for r in read_gzip_csv(pinyin_path)}
         for row in read_gzip_csv(towns_path):
@@ -136,7 +141,7 @@ class TownGazetteer:
         return Resolution(place, county.level, county.lat, county.lon)
 
     def resolve_place(self, text: str, context: Place | str | None = None) -> Resolution:
-        """Resolve "贵州省榕江县乐里镇", "古州镇", "榕江乐里" or "Lele Town, Rongjiang" down to the township.
+        """Resolve "贵州省榕江县乐里镇", "古州镇", "榕江乐里" or "Leli Town, Rongjiang" down to the township.
 
         ``context`` (a place, its code or its text), e.g. the county a form is for, is where a
         township named alone is looked for first; otherwise the whole country. Raises
@@ -227,7 +232,7 @@ class TownGazetteer:
         for start in range(len(clean)):
             for end in range(start + 2, min(len(clean), start + self._max_form) + 1):
                 hits = self._forms.get(clean[start:end])
-                if hits:
+                if hits and not clean.startswith(_ROAD, end):  # "新镇路" is a road, not 新镇
                     out.append((start, end, hits))
         out.sort(key=lambda m: m[0] - m[1])
         return out
@@ -241,10 +246,17 @@ class TownGazetteer:
         for end, county in places:
             for town in self.towns_in(county.code):
                 stem = town_stem(town.name)
-                if stem and clean.startswith(stem, end):
+                if stem and clean.startswith(stem, end) and not _names_a_road(clean, end + len(stem)):
                     found.append((len(stem), town))
         longest = max((n for n, _ in found), default=0)
         return _unique([t for n, t in found if n == longest])
+
+
+def _names_a_road(clean: str, end: int) -> bool:
+    """Whether the name ending at ``end`` is part of a road's ("乐里路", "古州镇路")."""
+    if clean.startswith(("镇", "乡"), end):
+        end += 1
+    return clean.startswith(_ROAD, end)
 
 
 @lru_cache(maxsize=1)

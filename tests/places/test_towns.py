@@ -108,6 +108,12 @@ def test_a_township_not_in_the_named_county_falls_back_to_the_county(towns):
     assert found.full_name == RONGJIANG and found.precision == "county"
 
 
+@pytest.mark.parametrize("text", ["榕江县古州镇路12号", "榕江县乐里镇街", "榕江乐里路"])
+def test_a_road_named_after_a_township_is_not_the_township(towns, text):
+    found = towns.resolve_place(text)
+    assert found.full_name == RONGJIANG and found.precision == "county"
+
+
 def test_a_township_without_its_own_centre_is_placed_at_the_county_centre(towns):
     found = towns.resolve_place("北京市东城区交道口街道")
     county = towns.resolve_place("北京市东城区")
