@@ -223,7 +223,8 @@ def parse_detail(html: str, url: str, settings: HtmlSettings, base_url: str | No
     """The items on one detail page: selected fields over labelled ones; no title means a rejection.
 
     ``url`` is the page's address as listed (its canonical form is the external id); a table of
-    several jobs (a header row of labels over one row per job) gives one item per row.
+    several jobs (a header row of labels over one row per job) gives one item per row, each with
+    an id of its own (the page's and a hash of title and place) and no URL.
     """
     page = Selector(text=html, base_url=base_url or url)
     scope = page
@@ -248,7 +249,8 @@ def parse_detail(html: str, url: str, settings: HtmlSettings, base_url: str | No
         # A field with a selector is that selector's alone, even when it matches nothing: a
         # wrong selector shows as a missing field, not as a label's value that happened to fit.
         fields: dict[str, Any] = {k: v for k, v in job.items() if k not in settings.fields}
-        fields.update(chosen, url=url)
+        # Several jobs on one page share no URL (as in the jsonld kind): a URL names one posting.
+        fields.update(chosen, url=url if len(jobs) == 1 else "")
         if not str(fields.get("title") or "").strip():
             query = settings.fields.get("title")
             why = (f"the title selector {query!r} matched nothing" if query
