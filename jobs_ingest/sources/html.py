@@ -10,12 +10,12 @@ or XPath when it starts with ``/`` or ``(``. ``content`` narrows the detail page
 the list page's host, ``max_items`` stops after that many detail pages (a trial run).
 
 Every request goes through ``fetch.Fetcher`` (robots.txt, SSRF guard, size caps, deadlines,
-conditional GET, encodings). A list page that fails is a run error (detail pages already read
-are kept); a list page already seen ends the paging (a loop), the page limit ends it with an
-``incomplete`` error so nothing is closed for having disappeared. A detail page refused for
-its content (robots, size, encoding, a 4xx) or without a job title is quarantined with the
-reason; transient failures (timeouts, 5xx) end the run with an error after the other pages.
-The external id is the detail page's canonical URL.
+conditional GET, encodings). A list page that fails, or where ``links`` matches nothing, is a
+run error (detail pages already read are kept); a list page already seen ends the paging (a
+loop); the page limit ends it with an ``incomplete`` error, so nothing is closed for having
+disappeared. A detail page refused for its content (robots, size, encoding, a 4xx) or without
+a job title is quarantined with the reason; transient failures (timeouts, 5xx) end the run
+with an error after the other pages. The external id is the detail page's canonical URL.
 """
 
 from __future__ import annotations
@@ -136,7 +136,7 @@ class _Crawl:
                 break
             self.lists_seen.add(key)
             page = self._list_page(url)
-            for link in self._links(page):
+            for link in self._links(page, url):
                 if self.settings.max_items is not None and self.details >= self.settings.max_items:
                     self.failures.append(f"stopped after max_items={self.settings.max_items} detail pages")
                     url = None
@@ -155,18 +155,26 @@ class _Crawl:
             raise SourceError(exc.reason, f"list page {url}: {exc.detail}") from None
         return Selector(text=text, base_url=response.url)
 
-    def _links(self, page: Selector) -> list[str]:
-        """Detail URLs on a list page: resolved, on the host, http(s), each once per run."""
+    def _links(self, page: Selector, url: str) -> list[str]:
+        """Detail URLs on a list page: resolved, on the host, http(s), each once per run.
+
+        A list page where ``links`` matches nothing is an error: a site redesign must not read
+        as "every job is gone" (which would close them all).
+        """
+        nodes = select(page, self.settings.links)
+        if not nodes:
+            raise SourceError("no_links", f"list page {url}: the links selector {self.settings.links!r} "
+                                          "matched nothing")
         found = []
-        for node in select(page, self.settings.links):
-            url = self._resolve(page, _href(node))
-            if not url:
+        for node in nodes:
+            link = self._resolve(page, _href(node))
+            if not link:
                 continue
-            key = canonical_url(url) or url
+            key = canonical_url(link) or link
             if key in self.links_seen:
                 continue
             self.links_seen.add(key)
-            found.append(url)
+            found.append(link)
         return found
 
     def _next(self, page: Selector) -> str | None:

@@ -132,6 +132,13 @@ def test_a_failing_list_page_is_a_run_error(site: Site, gazetteer: Any) -> None:
     assert batch.records == [] and batch.errors[0].startswith("blocked_by_robots")
 
 
+def test_a_links_selector_that_matches_nothing_is_a_run_error(site: Site, gazetteer: Any) -> None:
+    batch = crawl(site, gazetteer, "/rsj/zpxx/index.html", {"links": "table.list a"})
+    assert batch.records == [] and len(batch.errors) == 1
+    error = batch.errors[0]
+    assert error.startswith("no_links: list page") and "'table.list a' matched nothing" in error
+
+
 def test_a_later_list_page_failing_keeps_what_came_before(site: Site, gazetteer: Any) -> None:
     site.add("/rsj/zpxx/index_1.html", b"busy", status=503)
     batch = crawl(site, gazetteer, "/rsj/zpxx/index.html", RSJ)
