@@ -226,3 +226,26 @@ def test_rows_of_a_multi_job_page_keep_their_ids_when_reordered() -> None:
     again = {i.fields["title"]: i.fields["external_id"]
              for i in parse_detail(swapped, "http://b.example/7.html", settings)}
     assert ids == again and len(set(ids.values())) == 2
+
+
+def test_hostile_detail_pages(site: Site, gazetteer: Any) -> None:
+    site.add("/h/list.html", '<ul class="list"><li><a href="xss.html">1</a></li>'
+                             '<li><a href="big.html">2</a></li><li><a href="bidi.html">3</a></li></ul>')
+    site.add("/h/xss.html", """<html><body><table>
+        <tr><td>岗位名称</td>
+            <td><img src=x onerror=alert(1)>叉车司机<script>alert(document.cookie)</script></td></tr>
+        <tr><td>用人单位</td>
+            <td>&lt;script&gt;alert(1)&lt;/script&gt;广州顺捷物流有限公司</td></tr>
+        <tr><td>岗位要求</td>
+            <td><a href="javascript:alert(1)">持证</a><iframe src="//evil.example"></iframe></td></tr>
+        </table></body></html>""")
+    site.add("/h/big.html", "<html><body><p>岗位：x</p>".encode() + b"x" * (5 * 1024 * 1024))
+    site.add("/h/bidi.html", "<p>岗位名称：高薪\u202egpj.exe</p><p>工资：4000元</p>")
+    batch = crawl(site, gazetteer, "/h/list.html", {"links": "ul.list a"})
+    assert batch.errors == [] and [r.reason for r in batch.rejections] == ["too_large"]
+    jobs = {r.external_id.rsplit("/", 1)[1]: r for r in batch.records}
+    xss, bidi = jobs["xss.html"], jobs["bidi.html"]
+    text = " ".join(str(v) for v in (xss.title, xss.description, xss.employer))
+    assert "<" not in text and "alert" not in text and "javascript" not in text and "evil" not in text
+    assert (xss.title, xss.description) == ("叉车司机", "持证")
+    assert "\u202e" not in bidi.title and bidi.wage_min == 4000
