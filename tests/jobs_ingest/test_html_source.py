@@ -5,6 +5,7 @@ is a <table>, configured with XPath."""
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -249,3 +250,13 @@ def test_hostile_detail_pages(site: Site, gazetteer: Any) -> None:
     assert "<" not in text and "alert" not in text and "javascript" not in text and "evil" not in text
     assert (xss.title, xss.description) == ("叉车司机", "持证")
     assert "\u202e" not in bidi.title and bidi.wage_min == 4000
+
+
+def test_the_readme_examples_are_valid_configurations() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    blocks = [b.split("```", 1)[0] for b in readme.split("```toml\n")[1:]]
+    sources = [s for b in blocks for s in tomllib.loads(b).get("source", []) if s.get("kind") == "html"]
+    assert [s["name"] for s in sources] == ["rongjiang-rsj", "minxian-rsj"]
+    for source in sources:
+        settings = HtmlSettings.from_options({"html": source["html"]})
+        assert settings.links and settings.next
