@@ -45,6 +45,7 @@ LABELS: dict[str, tuple[str, ...]] = {
 IGNORED = ("联系电话", "联系方式", "联系人", "联系手机", "咨询电话", "报名电话", "电话", "手机", "手机号码",
            "电子邮箱", "邮箱", "传真", "微信", "QQ", "联系地址", "公司地址", "单位地址")
 DESCRIPTION = "description"
+CELL_BREAK = "\x1f"  # a paragraph or <br> inside a table cell (Python's \\s matches it too)
 _SKIP = "-"
 _BY_LABEL: dict[str, str] = {label: name for name, labels in LABELS.items() for label in labels}
 _BY_LABEL.update(dict.fromkeys(IGNORED, _SKIP))
@@ -97,33 +98,44 @@ def extract_labelled(html: str | Any) -> LabelledPage:
 
 
 def render_lines(root: Any) -> list[str]:
-    """The element's text as lines; table cells and <dd> separated by tabs, labels given colons."""
+    """The element's text as lines; table cells and <dd> separated by tabs, labels given colons.
+
+    Inside a cell, paragraphs and <br> (Word-pasted tables are full of them) become
+    ``CELL_BREAK`` instead of line ends, so a row stays one line.
+    """
     out: list[str] = []
-    _render(root, out)
+    _render(root, out, in_cell=False)
     lines = (_fold(line).strip(" ") for line in "".join(out).split("\n"))
-    return [line for line in lines if line.strip()]
+    return [line for line in lines if line.strip(" \t" + CELL_BREAK)]
+
+
+def plain(line: str) -> str:
+    """A rendered line as plain text: tabs and cell breaks become spaces."""
+    return re.sub(r"[ \t" + CELL_BREAK + r"]+", " ", line).strip()
 
 
 def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).replace("\xa0", " ")
 
 
-def _render(element: Any, out: list[str]) -> None:
+def _render(element: Any, out: list[str], in_cell: bool) -> None:
     tag = element.tag.lower() if isinstance(element.tag, str) else ""
     if not tag or tag in _DROP or _is_chrome(element):
         out.append(_SPACES.sub(" ", element.tail or ""))  # the tail of a comment or dropped element is text
         return
+    in_cell = (in_cell or tag in _CELL) and tag != "table"  # a table inside a cell has rows again
+    brk = CELL_BREAK if in_cell and tag not in _CELL else "\n"
     if tag in _BLOCK:
-        out.append("\n")
+        out.append(brk)
     if tag in _CELL:
         out.append("\t")
     out.append(_SPACES.sub(" ", element.text or ""))  # source line breaks are no breaks in HTML
     for child in element:
-        _render(child, out)
+        _render(child, out, in_cell)
     if tag in _LABEL_TAGS and _is_bare_label(element):
         out.append(":")
     if tag in _BLOCK and tag != "dt":  # a <dt> and its <dd> stay on one line
-        out.append("\n")
+        out.append(brk)
     out.append(_SPACES.sub(" ", element.tail or ""))
 
 
@@ -160,28 +172,64 @@ def _hits(line: str) -> list[_Hit]:
 
 def _value(line: str, start: int, stop: int, name: str) -> str:
     """The text after a label up to the next label (any label, for fields other than the description)."""
-    region = line[start:stop].lstrip(" \t:")  # "<td><b>岗位</b>：</td>" has two colons
+    region = line[start:stop].lstrip(" \t:" + CELL_BREAK)  # "<td><b>岗位</b>：</td>" has two colons
     cut = region.find("\t")
     if cut >= 0:
         region = region[:cut]
-    if name != DESCRIPTION:
-        generic = _GENERIC.search(region)
-        if generic:
-            region = region[: generic.start()]
-    return re.sub(r"[ ]{2,}", " ", region).strip(" \t" if name == DESCRIPTION else _TRIM)
+    if name == DESCRIPTION:
+        parts = (re.sub(r"[ ]{2,}", " ", part).strip() for part in region.split(CELL_BREAK))
+        return "\n".join(part for part in parts if part)
+    generic = _GENERIC.search(region)
+    if generic:
+        region = region[: generic.start()]
+    return plain(region).strip(_TRIM)
+
+
+class _Jobs:
+    """Fields in reading order: those before the first title are shared; each new title
+    ("岗位名称：电焊工 … 岗位名称：普工 …") starts another job; the first value of a field wins."""
+
+    def __init__(self) -> None:
+        self.shared: dict[str, str] = {}
+        self.jobs: list[dict[str, str]] = []
+        self.descriptions: list[list[tuple[str, str]]] = [[]]  # shared, then one list per job
+
+    def put(self, name: str, value: str) -> None:
+        if name == "title":
+            current = self.jobs[-1] if self.jobs else None
+            if current is None or current["title"] != value:  # the same title again is the same job
+                self.jobs.append({"title": value})
+                self.descriptions.append([])
+            return
+        (self.jobs[-1] if self.jobs else self.shared).setdefault(name, value)
+
+    def describe(self, label: str, text: str) -> None:
+        self.descriptions[-1].append((label, text))
+
+    def page(self, rows: list[dict[str, str]]) -> LabelledPage:
+        """The shared fields and one job as the page's fields, or several jobs as rows."""
+        for fields, described in zip([self.shared, *self.jobs], self.descriptions, strict=True):
+            if len(described) == 1:
+                fields[DESCRIPTION] = described[0][1]
+            elif described:
+                fields[DESCRIPTION] = "\n".join(f"{label}:{text}" for label, text in described)
+        if len(self.jobs) > 1:
+            return LabelledPage(fields=self.shared, rows=[*rows, *self.jobs])
+        job = self.jobs[0] if self.jobs else {}
+        return LabelledPage(fields={**job, **self.shared, **({DESCRIPTION: job[DESCRIPTION]}
+                                                             if DESCRIPTION in job else {})}, rows=rows)
 
 
 def read_lines(lines: list[str]) -> LabelledPage:
-    """Fields from rendered lines; the first value of a field wins, descriptions are gathered."""
-    page = LabelledPage()
-    descriptions: list[tuple[str, str]] = []
+    """Fields from rendered lines; descriptions are gathered over the lines that follow them."""
+    jobs = _Jobs()
+    rows: list[dict[str, str]] = []
     i = 0
     while i < len(lines):
         hits = _hits(lines[i])
-        rows, used = _column_table(lines, i, hits)
-        page.rows.extend(rows)
-        skip = used
-        for n, hit in enumerate(hits if not used else []):
+        table, skip = _column_table(lines, i, hits)
+        rows.extend(table)
+        for n, hit in enumerate(hits if not skip else []):
             stop = hits[n + 1].start if n + 1 < len(hits) else len(lines[i])
             value = _value(lines[i], hit.end, stop, hit.name)
             last = n == len(hits) - 1
@@ -189,17 +237,13 @@ def read_lines(lines: list[str]) -> LabelledPage:
                 more, skip = _following(lines, i + 1, bool(value)) if last else ([], 0)
                 text = "\n".join([value, *more] if value else more)
                 if text:
-                    descriptions.append((hit.label, text))
+                    jobs.describe(hit.label, text)
             elif hit.name != _SKIP:
-                value = value or (_next_line_value(lines, i + 1) if last else "")
+                value = value or (_next_line_value(lines, i + 1) if len(hits) == 1 else "")
                 if value:
-                    page.fields.setdefault(hit.name, value)
+                    jobs.put(hit.name, value)
         i += 1 + skip
-    if len(descriptions) == 1:
-        page.fields[DESCRIPTION] = descriptions[0][1]
-    elif descriptions:
-        page.fields[DESCRIPTION] = "\n".join(f"{label}:{text}" for label, text in descriptions)
-    return page
+    return jobs.page(rows)
 
 
 def _following(lines: list[str], start: int, continuation_only: bool) -> tuple[list[str], int]:
@@ -209,9 +253,9 @@ def _following(lines: list[str], start: int, continuation_only: bool) -> tuple[l
     """
     taken: list[str] = []
     for line in lines[start: start + MAX_DESCRIPTION_LINES]:
-        text = line.replace("\t", " ").strip()
+        text = plain(line)
         hits = _hits(line)
-        if hits and not line[: hits[0].start].strip(" \t" + _LEAD_MARKS):
+        if hits and _starts_line(line, hits[0]):
             break
         if continuation_only and not _NUMBERED.match(text):
             break
@@ -219,16 +263,23 @@ def _following(lines: list[str], start: int, continuation_only: bool) -> tuple[l
     return [t for t in taken if t], len(taken)
 
 
+def _starts_line(line: str, hit: _Hit) -> bool:
+    """Whether a label opens its line (after at most a number: "二、岗位名称：…")."""
+    prefix = line[: hit.start].strip(" \t" + CELL_BREAK)
+    return not prefix.strip(_LEAD_MARKS) or bool(_NUMBERED.fullmatch(prefix))
+
+
 def _next_line_value(lines: list[str], index: int) -> str:
-    """A label alone at the end of its line ("岗位名称：" then "电焊工"): a short next line without labels."""
-    if index >= len(lines) or _hits(lines[index]) or _GENERIC.match(lines[index]):
+    """A label alone on its line ("岗位名称：" then "电焊工"): a short next line, one cell, no labels."""
+    if index >= len(lines) or _hits(lines[index]) or _GENERIC.match(plain(lines[index])):
         return ""
-    value = lines[index].split("\t")[0].strip(_TRIM) if lines[index].strip("\t ") else ""
-    return value if len(value) <= MAX_NEXT_LINE else ""
+    cells = lines[index].strip(" \t").split("\t")
+    value = plain(cells[0]).strip(_TRIM)
+    return value if len(cells) == 1 and len(value) <= MAX_NEXT_LINE else ""
 
 
 def _cells(line: str) -> list[str]:
-    return [cell.strip(" :") for cell in line.strip(" ").removeprefix("\t").split("\t")]
+    return [plain(cell).strip(" :") for cell in line.strip(" ").removeprefix("\t").split("\t")]
 
 
 def _column_table(lines: list[str], index: int, hits: list[_Hit]) -> tuple[list[dict[str, str]], int]:

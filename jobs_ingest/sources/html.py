@@ -250,7 +250,7 @@ def parse_detail(html: str, url: str, settings: HtmlSettings, base_url: str | No
         labelled.rows = []  # a title selector names the page's one job
     jobs = list(labels.iter_fields(labelled))
     external_id = canonical_url(url) or url
-    text = "\n".join(line.replace("\t", " ").strip() for line in lines)
+    text = "\n".join(labels.plain(line) for line in lines)
     items = []
     counts: dict[str, int] = {}
     for job in jobs:
@@ -290,7 +290,7 @@ def _selected(scope: Selector, query: str, name: str) -> str:
         if isinstance(node.root, str):
             texts.append(node.root.strip())
         else:
-            texts.extend(line.replace("\t", " ").strip() for line in labels.render_lines(node.root))
+            texts.extend(labels.plain(line) for line in labels.render_lines(node.root))
     texts = [t for t in texts if t]
     if name == "description":
         return labels.strip_own_label("\n".join(texts), name)

@@ -36,7 +36,7 @@ def test_bureau_list_pages_and_detail_layouts(site: Site, gazetteer: Any) -> Non
     batch = crawl(site, gazetteer, "/rsj/zpxx/index.html", RSJ)
     assert batch.errors == []  # page 2's 下一页 leads back to page 1: the end, not an error
     jobs = by_title(batch)
-    assert set(jobs) == {"电焊工", "普工", "厨师", "采茶工(季节工)", "包装工", "叉车司机"}
+    assert set(jobs) == {"电焊工", "普工", "厨师", "采茶工(季节工)", "包装工", "叉车司机", "钢筋工", "木工"}
     welder = jobs["电焊工"]
     assert welder.external_id == site.url("/rsj/zpxx/202611/t20261120_101.html")
     assert welder.employer == "榕江县宏达钢构有限公司" and welder.headcount == 5
@@ -61,6 +61,10 @@ def test_bureau_list_pages_and_detail_layouts(site: Site, gazetteer: Any) -> Non
     assert (driver.wage_min, driver.wage_max) == (5000, 5500) and packer.headcount == 10
     assert packer.external_id != driver.external_id and packer.url is driver.url is None
     assert packer.external_id.startswith(site.url("/rsj/zpxx/202611/t20261112_107.html#"))
+    rebar, carpenter = jobs["钢筋工"], jobs["木工"]  # one page, "一、岗位名称：… 二、岗位名称：…"
+    assert rebar.employer == carpenter.employer == "榕江县三江建筑劳务有限公司"
+    assert (rebar.headcount, rebar.wage_min, carpenter.wage_min) == (6, 7280, 7800)
+    assert carpenter.place_text == "榕江县栽麻镇" and rebar.place_text == ""  # said after 木工 only
 
 
 def test_no_phone_number_and_no_footer_address_reaches_a_record(site: Site, gazetteer: Any) -> None:

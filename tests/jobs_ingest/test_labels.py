@@ -111,6 +111,17 @@ CASES = [
     pytest.param("<div class='menu'>岗位：菜单</div><div id='sidebar'>职位：侧栏</div><p>岗位：普工</p>",
                  {"title": "普工"}, id="menus and sidebars are skipped"),
     pytest.param("<p>岗位名称：<!-- 旧 -->普工</p>", {"title": "普工"}, id="comments are skipped, text kept"),
+    pytest.param("<table><tr><td><p class=MsoNormal><span>岗位名称</span></p></td>"
+                 "<td><p class=MsoNormal><span>电焊工</span></p></td></tr>"
+                 "<tr><td><p>岗位要求</p></td><td><p>1. 持证</p><p>2. 两年经验</p></td></tr>"
+                 "<tr><td><p>工作地点</p></td><td><p>榕江县</p><p>古州镇</p></td></tr></table>",
+                 {"title": "电焊工", "description": "1. 持证\n2. 两年经验", "place_text": "榕江县 古州镇"},
+                 id="Word-pasted cells with paragraphs"),
+    pytest.param("<table><tr><td>岗位名称：电工<br>薪资：6000元</td></tr></table>",
+                 {"title": "电工", "pay_text": "6000元"}, id="br inside a cell"),
+    pytest.param("<table><tr><td><a>首页</a></td><td><table><tr><td>岗位名称</td><td>电工</td></tr>"
+                 "<tr><td>工资</td><td>6000元</td></tr></table></td></tr></table>",
+                 {"title": "电工", "pay_text": "6000元"}, id="a job table inside a layout table"),
     pytest.param("<p>岗位名称：&nbsp;普工&nbsp;</p><p>工资：3000&nbsp;元</p>",
                  {"title": "普工", "pay_text": "3000 元"}, id="nbsp"),
 ]
@@ -133,6 +144,24 @@ def test_a_header_row_over_value_rows_gives_one_job_per_row() -> None:
     assert page.fields == {"employer": "丰泽食品", "place_text": "榕江县忠诚镇"}
     assert page.rows == [{"title": "包装工", "headcount_text": "10", "pay_text": "3800元/月"},
                          {"title": "叉车司机", "pay_text": "5000元/月"}]
+
+
+def test_repeated_title_labels_give_one_job_each() -> None:
+    page = extract_labelled("""<html><body>
+        <p>招聘单位：榕江县丰泽食品有限公司</p><p>工作地点：榕江县忠诚镇</p>
+        <p>一、岗位名称：包装工</p><p>招聘人数：10人</p><p>薪资待遇：3800元/月</p><p>岗位要求：女性优先</p>
+        <p>二、岗位名称：叉车司机</p><p>薪资待遇：5000-5500元/月</p><p>工作地点：榕江县古州镇</p>
+        <p>联系电话：13800001111</p></body></html>""")
+    assert page.fields == {"employer": "榕江县丰泽食品有限公司", "place_text": "榕江县忠诚镇"}
+    assert page.rows == [
+        {"title": "包装工", "headcount_text": "10人", "pay_text": "3800元/月", "description": "女性优先"},
+        {"title": "叉车司机", "pay_text": "5000-5500元/月", "place_text": "榕江县古州镇"}]
+
+
+def test_the_same_title_again_is_the_same_job() -> None:
+    page = extract_labelled("<p>招聘岗位：电焊工</p><table><tr><td>岗位名称</td><td>电焊工</td></tr>"
+                            "<tr><td>工资</td><td>5000元</td></tr></table>")
+    assert page.fields == {"title": "电焊工", "pay_text": "5000元"} and page.rows == []
 
 
 def test_a_header_row_with_an_odd_cell_is_no_column_table() -> None:

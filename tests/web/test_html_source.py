@@ -75,10 +75,10 @@ def test_a_bureau_html_site_is_stored_and_a_rerun_changes_nothing(app, db_sessio
     path = tmp_path / "sources.toml"
     path.write_text(SOURCES.format(origin=bureau_site.origin), encoding="utf-8")
     first = run_cli(app, path, "rongjiang-rsj")
-    assert first["errors"] == [] and first["new"] == 6 and first["fetched"] == 9
+    assert first["errors"] == [] and first["new"] == 8 and first["fetched"] == 11
     assert first["rejected"] == {"missing_title": 1, "blocked_by_robots": 1, "http_status": 1}
     jobs = postings_of(db_session, "rongjiang-rsj")
-    assert set(jobs) == {"电焊工", "普工", "厨师", "采茶工(季节工)", "包装工", "叉车司机"}
+    assert set(jobs) == {"电焊工", "普工", "厨师", "采茶工(季节工)", "包装工", "叉车司机", "钢筋工", "木工"}
     welder = jobs["电焊工"]
     assert welder.employer is not None and welder.employer.name == "榕江县宏达钢构有限公司"
     assert welder.place_text == "贵州省黔东南州榕江县古州镇" and welder.place is not None
@@ -97,7 +97,7 @@ def test_a_bureau_html_site_is_stored_and_a_rerun_changes_nothing(app, db_sessio
     assert "no 岗位名称" in notice.detail and "春风行动" in notice.raw_excerpt
 
     again = run_cli(app, path, "rongjiang-rsj")
-    assert (again["new"], again["updated"], again["unchanged"], again["errors"]) == (0, 0, 6, [])
+    assert (again["new"], again["updated"], again["unchanged"], again["errors"]) == (0, 0, 8, [])
     assert again["rejected"] == first["rejected"]
     assert postings_of(db_session, "rongjiang-rsj").keys() == jobs.keys()
     count = db_session.scalar(select(func.count()).select_from(QuarantinedRecord)
