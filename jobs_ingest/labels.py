@@ -68,8 +68,12 @@ _LEAD = r"(?:^|(?<=[\s" + re.escape(_LEAD_MARKS) + r"]))"
 _NUMERAL = r"[\d一二三四五六七八九十]{1,2}"
 _NUMBERED = re.compile(rf"(?:{_NUMERAL}\s*[.、)]|\(\s*{_NUMERAL}\s*\))")
 _PATTERN = "|".join(r"\s*".join(map(re.escape, label)) for label in sorted(_BY_LABEL, key=len, reverse=True))
-_KNOWN = re.compile(_LEAD + r"(?:(?P<open>【)\s*(?P<a>" + _PATTERN + r")\s*】\s*:?|(?P<b>" + _PATTERN
-                    + r")\s*:)", re.I)
+# "薪资(元/天)：200": the unit written in the label belongs to the pay figure.
+_UNIT = r"(?:\(\s*(?P<unit>[^()]{1,8}?)\s*\))?"
+_KNOWN = re.compile(_LEAD + r"(?:【\s*(?P<a>" + _PATTERN + r")\s*】\s*:?|(?P<b>" + _PATTERN
+                    + r")\s*" + _UNIT + r"\s*:)", re.I)
+_RATE_LABELS = ("日薪", "时薪", "月薪")
+_LABEL_UNIT = re.compile(r"\(([^()]{1,8})\)$")
 _GENERIC = re.compile(_LEAD + r"(?:【[^】]{1,10}】|[\u4e00-\u9fffA-Za-z]{2,8}\s*:)")
 _HEADER_WORD = re.compile(r"[\u4e00-\u9fffA-Za-z]{1,8}")
 _TRIM = " \t;；,，。、"
@@ -87,7 +91,7 @@ class LabelledPage:
 
 def label_field(text: str) -> str | None:
     """The field a label names ("地　　点：" -> place_text), "-" for contact labels, None if unknown."""
-    key = re.sub(r"\s+", "", _fold(text)).strip(":【】[]")
+    key = _LABEL_UNIT.sub("", re.sub(r"\s+", "", _fold(text)).strip(":【】[]"))
     return _BY_LABEL.get(key) or _BY_LABEL.get(key.upper())
 
 
@@ -158,6 +162,7 @@ class _Hit:
     label: str
     start: int
     end: int
+    unit: str = ""  # written in the label: "薪资(元/天)"
 
 
 def _hits(line: str) -> list[_Hit]:
@@ -166,7 +171,7 @@ def _hits(line: str) -> list[_Hit]:
         label = re.sub(r"\s+", "", match.group("a") or match.group("b"))
         name = label_field(label)
         if name is not None:
-            found.append(_Hit(name, label, match.start(), match.end()))
+            found.append(_Hit(name, label, match.start(), match.end(), match.group("unit") or ""))
     return found
 
 
@@ -241,9 +246,23 @@ def read_lines(lines: list[str]) -> LabelledPage:
             elif hit.name != _SKIP:
                 value = value or (_next_line_value(lines, i + 1) if len(hits) == 1 else "")
                 if value:
-                    jobs.put(hit.name, value)
+                    jobs.put(hit.name, _pay(value, hit) if hit.name == "pay_text" else value)
         i += 1 + skip
     return jobs.page(rows)
+
+
+def _pay(value: str, hit: _Hit) -> str:
+    """Pay as written, with what its label says about the unit: 日薪/时薪 name it, "(元/天)" too."""
+    if hit.label in _RATE_LABELS and re.search(r"\d", value) and hit.label not in value:
+        value = f"{hit.label}{value}"
+    return with_unit(value, hit.unit)
+
+
+def with_unit(value: str, unit: str) -> str:
+    """A pay figure with the unit its label wrote ("200" under "薪资(元/天)" is "200元/天")."""
+    if not unit or not re.search(r"\d", value) or re.search(r"[元/]|[kK千万]", value):
+        return value
+    return f"{value}{unit}"
 
 
 def _following(lines: list[str], start: int, continuation_only: bool) -> tuple[list[str], int]:
@@ -289,6 +308,7 @@ def _column_table(lines: list[str], index: int, hits: list[_Hit]) -> tuple[list[
     """
     header = _cells(lines[index])
     names = [label_field(cell) for cell in header]
+    units = [(_LABEL_UNIT.findall(cell.replace(" ", "")) or [""])[0] for cell in header]
     known = [name for name in names if name is not None]
     if len(known) < 2 or "title" not in known or len(hits) != len(known):
         return [], 0
@@ -302,7 +322,8 @@ def _column_table(lines: list[str], index: int, hits: list[_Hit]) -> tuple[list[
         if len(cells) != len(header) or _hits(line):  # the table ends
             break
         used += 1
-        row = {name: cell.strip(_TRIM) for name, cell in zip(names, cells, strict=True)
+        row = {name: with_unit(cell.strip(_TRIM), unit) if name == "pay_text" else cell.strip(_TRIM)
+               for name, cell, unit in zip(names, cells, units, strict=True)
                if name and name != _SKIP and cell.strip(_TRIM)}
         if row.get("title"):
             rows.append(row)

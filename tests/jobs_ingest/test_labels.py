@@ -24,7 +24,7 @@ CASES = [
                     </table>""",
                  {"title": "仓库管理员", "employer": "榕江县宏达钢构有限公司"}, id="indented source"),
     pytest.param("<table><tr><td>岗位名称：电工</td></tr><tr><td>月薪：6000元</td></tr></table>",
-                 {"title": "电工", "pay_text": "6000元"}, id="label and value in one cell"),
+                 {"title": "电工", "pay_text": "月薪6000元"}, id="label and value in one cell"),
     pytest.param("<table><tr><th>岗位名称</th><td></td></tr><tr><th>单位</th><td>某厂</td></tr></table>",
                  {"employer": "某厂"}, id="empty value cell gives nothing"),
     pytest.param("<p>岗位名称：普工</p><p>招聘单位：榕江县古州镇工业园管理委员会</p>",
@@ -45,7 +45,7 @@ CASES = [
     pytest.param("<p>岗位名称：电工<br>薪资待遇：6000元<br/>工作地点：凯里市</p>",
                  {"title": "电工", "pay_text": "6000元", "place_text": "凯里市"}, id="br separated"),
     pytest.param("<dl><dt>职位</dt><dd>厨师</dd><dt>单位：</dt><dd>某饭店</dd><dt>月薪</dt><dd>5000元</dd></dl>",
-                 {"title": "厨师", "employer": "某饭店", "pay_text": "5000元"}, id="dl dt dd"),
+                 {"title": "厨师", "employer": "某饭店", "pay_text": "月薪5000元"}, id="dl dt dd"),
     pytest.param("<p><strong>工种</strong>采茶工</p><p><b>工资：</b>150元/天</p>",
                  {"title": "采茶工", "pay_text": "150元/天"}, id="strong label without colon"),
     pytest.param("<p><span class='label'>招聘岗位</span><span>分拣工</span></p>",
@@ -122,6 +122,13 @@ CASES = [
     pytest.param("<table><tr><td><a>首页</a></td><td><table><tr><td>岗位名称</td><td>电工</td></tr>"
                  "<tr><td>工资</td><td>6000元</td></tr></table></td></tr></table>",
                  {"title": "电工", "pay_text": "6000元"}, id="a job table inside a layout table"),
+    pytest.param("<p>岗位：普工</p><p>薪资（元/天）：200</p><p>招聘人数（人）：5</p>",
+                 {"title": "普工", "pay_text": "200元/天", "headcount_text": "5"}, id="a unit in the label"),
+    pytest.param("<table><tr><td>薪资(元/月)</td><td>4000-5000元</td></tr><tr><td>时薪（元）</td><td>20</td></tr>"
+                 "</table>", {"pay_text": "4000-5000元"}, id="a unit in a label cell, the value has its own"),
+    pytest.param("<p>日薪：150元</p><p>岗位：普工</p>", {"title": "普工", "pay_text": "日薪150元"},
+                 id="日薪 names the unit"),
+    pytest.param("<p>时薪：20</p>", {"pay_text": "时薪20"}, id="时薪 names the unit"),
     pytest.param("<p>岗位名称：&nbsp;普工&nbsp;</p><p>工资：3000&nbsp;元</p>",
                  {"title": "普工", "pay_text": "3000 元"}, id="nbsp"),
 ]
@@ -162,6 +169,12 @@ def test_the_same_title_again_is_the_same_job() -> None:
     page = extract_labelled("<p>招聘岗位：电焊工</p><table><tr><td>岗位名称</td><td>电焊工</td></tr>"
                             "<tr><td>工资</td><td>5000元</td></tr></table>")
     assert page.fields == {"title": "电焊工", "pay_text": "5000元"} and page.rows == []
+
+
+def test_a_unit_in_a_header_cell_goes_with_the_pay() -> None:
+    page = extract_labelled("<table><tr><th>岗位名称</th><th>薪资（元/天）</th><th>人数(人)</th></tr>"
+                            "<tr><td>搬运工</td><td>200</td><td>8</td></tr></table>")
+    assert page.rows == [{"title": "搬运工", "pay_text": "200元/天", "headcount_text": "8"}]
 
 
 def test_a_header_row_with_an_odd_cell_is_no_column_table() -> None:
