@@ -6,6 +6,7 @@ is a <table>, configured with XPath."""
 from __future__ import annotations
 
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ import pytest
 from jobs_ingest.pipeline import run_source
 from jobs_ingest.records import BatchResult, PostingRecord
 from jobs_ingest.sources.html import HtmlSettings, parse_detail
-from tests.jobs_ingest.localserver import SITES, TODAY, Site, local_source
+from tests.jobs_ingest.localserver import SITES, TODAY, Handler, Site, local_source
 
 RSJ = {"links": "ul.list li a", "next": "a.next"}
 GBK = {"links": "//table[@class='list']//a", "next": "//a[text()='下一页']"}
@@ -264,3 +265,27 @@ def test_the_readme_examples_are_valid_configurations() -> None:
     for source in sources:
         settings = HtmlSettings.from_options({"html": source["html"]})
         assert settings.links and settings.next
+
+
+def test_a_rerun_with_the_http_cache_reads_unchanged_pages_from_it(site: Site, gazetteer: Any) -> None:
+    pages = {"/c/list.html": '<ul class="list"><li><a href="1.html">1</a></li></ul>',
+             "/c/1.html": "<p>岗位名称：电工</p><p>工资：5000元</p>"}
+
+    def conditional(handler: Handler) -> None:
+        path = handler.path
+        if handler.headers.get("If-None-Match") == '"v1"':
+            handler.reply(304, b"", {"ETag": '"v1"'})
+            return
+        handler.reply(200, pages[path].encode(), {"Content-Type": "text/html; charset=utf-8", "ETag": '"v1"'})
+
+    for path in pages:
+        site.routes[path] = conditional
+    cache: dict[str, Any] = {}
+    config = replace(local_source("html", site.url("/c/list.html"), html={"links": "ul.list a"}, retries=0),
+                     http_cache=cache)
+    first = run_source(config, gazetteer, TODAY)
+    second = run_source(config, gazetteer, TODAY)
+    assert [r.title for r in first.records] == [r.title for r in second.records] == ["电工"]
+    assert second.records[0].wage_min == 5000 and second.errors == []
+    statuses = [h.get("if-none-match") for p, h in site.hits if p.startswith("/c/")]
+    assert statuses == [None, None, '"v1"', '"v1"']  # the second run asked, and got 304s
