@@ -150,7 +150,12 @@ def _is_chrome(element: Any) -> bool:
 
 def _is_bare_label(element: Any) -> bool:
     """A cell or emphasis holding a known label and nothing else, without its colon."""
-    text = _fold("".join(element.itertext())).strip()
+    text = ""
+    for piece in element.itertext():  # a layout cell may hold the whole page: stop early
+        text += piece
+        if len(text) > 64:
+            return False
+    text = _fold(text).strip()
     if not text or len(text) > 16 or text.endswith(":") or text.endswith("】"):
         return False
     return label_field(text) is not None

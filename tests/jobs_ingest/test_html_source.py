@@ -289,3 +289,11 @@ def test_a_rerun_with_the_http_cache_reads_unchanged_pages_from_it(site: Site, g
     assert second.records[0].wage_min == 5000 and second.errors == []
     statuses = [h.get("if-none-match") for p, h in site.hits if p.startswith("/c/")]
     assert statuses == [None, None, '"v1"', '"v1"']  # the second run asked, and got 304s
+
+
+@pytest.mark.parametrize("links", ["ul.list li", "ul.list li a::attr(href)", "//ul[@class='list']/li/a/@href",
+                                   "(//ul[@class='list']//a)"])
+def test_links_may_select_items_attributes_or_xpath(site: Site, gazetteer: Any, links: str) -> None:
+    site.add("/robots.txt", ROBOTS)
+    batch = crawl(site, gazetteer, "/rsj/zpxx/index.html", {"links": links, "max_pages": 1})
+    assert {"电焊工", "普工", "厨师", "采茶工(季节工)"} == set(by_title(batch))
