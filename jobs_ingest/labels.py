@@ -108,7 +108,7 @@ def render_lines(root: Any) -> list[str]:
     ``CELL_BREAK`` instead of line ends, so a row stays one line.
     """
     out: list[str] = []
-    _render(root, out, in_cell=False)
+    _render(root, out)
     lines = (_fold(line).strip(" ") for line in "".join(out).split("\n"))
     return [line for line in lines if line.strip(" \t" + CELL_BREAK)]
 
@@ -122,25 +122,33 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).replace("\xa0", " ")
 
 
-def _render(element: Any, out: list[str], in_cell: bool) -> None:
-    tag = element.tag.lower() if isinstance(element.tag, str) else ""
-    if not tag or tag in _DROP or _is_chrome(element):
-        out.append(_SPACES.sub(" ", element.tail or ""))  # the tail of a comment or dropped element is text
-        return
-    in_cell = (in_cell or tag in _CELL) and tag != "table"  # a table inside a cell has rows again
-    brk = CELL_BREAK if in_cell and tag not in _CELL else "\n"
-    if tag in _BLOCK:
-        out.append(brk)
-    if tag in _CELL:
-        out.append("\t")
-    out.append(_SPACES.sub(" ", element.text or ""))  # source line breaks are no breaks in HTML
-    for child in element:
-        _render(child, out, in_cell)
-    if tag in _LABEL_TAGS and _is_bare_label(element):
-        out.append(":")
-    if tag in _BLOCK and tag != "dt":  # a <dt> and its <dd> stay on one line
-        out.append(brk)
-    out.append(_SPACES.sub(" ", element.tail or ""))
+def _render(root: Any, out: list[str]) -> None:
+    """Depth-first without recursion (a hostile page may nest thousands of elements)."""
+    stack: list[tuple[Any, bool, bool]] = [(root, False, False)]  # element, inside a cell, closing
+    while stack:
+        element, in_cell, closing = stack.pop()
+        tag = element.tag.lower() if isinstance(element.tag, str) else ""
+        brk = CELL_BREAK if in_cell and tag not in _CELL else "\n"
+        if closing:
+            if tag in _LABEL_TAGS and _is_bare_label(element):
+                out.append(":")
+            if tag in _BLOCK and tag != "dt":  # a <dt> and its <dd> stay on one line
+                out.append(brk)
+            if element is not root:  # the root's tail lies outside what was asked for
+                out.append(_SPACES.sub(" ", element.tail or ""))
+            continue
+        if not tag or tag in _DROP or _is_chrome(element):
+            out.append(_SPACES.sub(" ", element.tail or ""))  # a comment's or dropped element's tail is text
+            continue
+        in_cell = (in_cell or tag in _CELL) and tag != "table"  # a table inside a cell has rows again
+        brk = CELL_BREAK if in_cell and tag not in _CELL else "\n"
+        if tag in _BLOCK:
+            out.append(brk)
+        if tag in _CELL:
+            out.append("\t")
+        out.append(_SPACES.sub(" ", element.text or ""))  # source line breaks are no breaks in HTML
+        stack.append((element, in_cell, True))
+        stack.extend((child, in_cell, False) for child in reversed(element))
 
 
 def _is_chrome(element: Any) -> bool:

@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from cssselect import SelectorError
+from lxml import etree
 from parsel import Selector, SelectorList
 
 from jobs_ingest import labels
@@ -214,7 +215,12 @@ class _Crawl:
             yield rejected_item(exc.reason, f"detail page {url}: {exc.detail}", f"{url}\n{exc.detail}",
                                 external_id=external_id)
             return
-        yield from parse_detail(text, url, self.settings, base_url=response.url)
+        try:
+            items = parse_detail(text, url, self.settings, base_url=response.url)
+        except (ValueError, RecursionError, etree.LxmlError) as exc:  # one odd page never ends the run
+            items = [rejected_item("malformed", f"detail page {url}: cannot be read ({type(exc).__name__}: "
+                                   f"{str(exc)[:200]})", text, external_id=external_id)]
+        yield from items
 
 
 def _href(node: Selector) -> str:

@@ -14,6 +14,7 @@ import pytest
 
 from jobs_ingest.pipeline import run_source
 from jobs_ingest.records import BatchResult, PostingRecord
+from jobs_ingest.sources import html as html_kind
 from jobs_ingest.sources.html import HtmlSettings, parse_detail
 from tests.jobs_ingest.localserver import SITES, TODAY, Handler, Site, local_source
 
@@ -297,3 +298,19 @@ def test_links_may_select_items_attributes_or_xpath(site: Site, gazetteer: Any, 
     site.add("/robots.txt", ROBOTS)
     batch = crawl(site, gazetteer, "/rsj/zpxx/index.html", {"links": links, "max_pages": 1})
     assert {"电焊工", "普工", "厨师", "采茶工(季节工)"} == set(by_title(batch))
+
+
+def test_a_page_the_parser_cannot_read_is_quarantined_not_fatal(site: Site, gazetteer: Any,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    real = html_kind.parse_detail
+
+    def fragile(text: str, url: str, *args: Any, **kwargs: Any) -> Any:
+        if url.endswith("t20261118_103.html"):
+            raise ValueError("lxml gave up")
+        return real(text, url, *args, **kwargs)
+
+    monkeypatch.setattr(html_kind, "parse_detail", fragile)
+    batch = crawl(site, gazetteer, "/rsj/zpxx/index.html", {**RSJ, "max_pages": 1})
+    (odd,) = [r for r in batch.rejections if r.reason == "malformed"]
+    assert odd.external_id == site.url("/rsj/zpxx/202611/t20261118_103.html") and "lxml gave up" in odd.detail
+    assert {"电焊工", "普工", "采茶工(季节工)"} <= set(by_title(batch))

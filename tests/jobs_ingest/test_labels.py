@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import lxml.html
 import pytest
 
 from jobs_ingest.labels import LABELS, extract_labelled, label_field, strip_own_label
@@ -217,3 +218,16 @@ def test_strip_own_label() -> None:
     assert strip_own_label("岗位名称：电焊工", "title") == "电焊工"
     assert strip_own_label("岗位名称：电焊工", "employer") == "岗位名称：电焊工"
     assert strip_own_label("电焊工", "title") == "电焊工"
+
+
+def test_deep_nesting_neither_crashes_nor_recurses() -> None:
+    html = "<html><body>" + "<span>" * 200 + "<p>岗位：普工</p>" + "</span>" * 200
+    assert extract_labelled(html).fields == {"title": "普工"}
+    deeper = "<html><body>" + "<div>" * 5000 + "<p>岗位：普工</p>"
+    extract_labelled(deeper)  # lxml may cut such a tree short; reading it must not fail
+
+
+def test_only_the_given_element_is_read() -> None:
+    root = lxml.html.fromstring("<div><div id='job'><p>岗位：普工</p></div>工资：9999元</div>")
+    (job,) = root.xpath("//div[@id='job']")
+    assert extract_labelled(job).fields == {"title": "普工"}
