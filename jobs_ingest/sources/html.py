@@ -10,10 +10,10 @@ or XPath when it starts with ``/`` or ``(``. ``content`` narrows the detail page
 the list page's host, ``max_items`` stops after that many detail pages (a trial run).
 
 Every request goes through ``fetch.Fetcher`` (robots.txt, SSRF guard, size caps, deadlines,
-conditional GET, encodings). A list page that fails, or where ``links`` matches nothing, is a
-run error (detail pages already read are kept); a list page already seen ends the paging (a
-loop); the page limit ends it with an ``incomplete`` error, so nothing is closed for having
-disappeared. A detail page refused for its content (robots, size, encoding, a 4xx) or without
+conditional GET, encodings). A list page that fails, or where ``links`` finds no link on the
+site, is a run error (detail pages already read are kept); a list page already seen ends the
+paging (a loop); the page limit ends it with an ``incomplete`` error, so nothing is closed for
+having disappeared. A detail page refused for its content (robots, size, encoding, a 4xx) or without
 a job title is quarantined with the reason; transient failures (timeouts, 5xx) end the run
 with an error after the other pages. The external id is the detail page's canonical URL.
 """
@@ -119,7 +119,7 @@ class _Crawl:
     def __init__(self, config: SourceConfig, settings: HtmlSettings, http: Fetcher):
         self.settings, self.http = settings, http
         self.start = config.location.strip()
-        self.host = urlsplit(self.start).netloc.lower()
+        self.hosts = {urlsplit(self.start).netloc.lower()}  # and where the list pages redirect to
         self.lists_seen: set[str] = set()
         self.links_seen: set[str] = set()
         self.failures: list[str] = []
@@ -154,23 +154,25 @@ class _Crawl:
             text = response.text()
         except Rejected as exc:
             raise SourceError(exc.reason, f"list page {url}: {exc.detail}") from None
+        self.hosts.add(urlsplit(response.url).netloc.lower())  # rsj.example.gov.cn -> www.rsj…
         return Selector(text=text, base_url=response.url)
 
     def _links(self, page: Selector, url: str) -> list[str]:
         """Detail URLs on a list page: resolved, on the host, http(s), each once per run.
 
-        A list page where ``links`` matches nothing is an error: a site redesign must not read
-        as "every job is gone" (which would close them all).
+        A list page where ``links`` matches nothing usable is an error: a site redesign must not
+        read as "every job is gone" (which would close them all).
         """
         nodes = select(page, self.settings.links)
         if not nodes:
             raise SourceError("no_links", f"list page {url}: the links selector {self.settings.links!r} "
                                           "matched nothing")
+        links = [link for link in (self._resolve(page, _href(node)) for node in nodes) if link]
+        if not links:
+            raise SourceError("no_links", f"list page {url}: none of the {len(nodes)} links that "
+                                          f"{self.settings.links!r} matches leads to a page on this site")
         found = []
-        for node in nodes:
-            link = self._resolve(page, _href(node))
-            if not link:
-                continue
+        for link in links:
             key = canonical_url(link) or link
             if key in self.links_seen:
                 continue
@@ -197,7 +199,7 @@ class _Crawl:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             return None
-        if (same_host_only or self.settings.same_host) and parts.netloc.lower() != self.host:
+        if (same_host_only or self.settings.same_host) and parts.netloc.lower() not in self.hosts:
             return None
         return url
 

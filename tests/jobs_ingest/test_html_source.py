@@ -314,3 +314,19 @@ def test_a_page_the_parser_cannot_read_is_quarantined_not_fatal(site: Site, gaze
     (odd,) = [r for r in batch.rejections if r.reason == "malformed"]
     assert odd.external_id == site.url("/rsj/zpxx/202611/t20261118_103.html") and "lxml gave up" in odd.detail
     assert {"电焊工", "普工", "采茶工(季节工)"} <= set(by_title(batch))
+
+
+def test_a_list_page_that_redirects_to_another_host_name_is_followed(site: Site, gazetteer: Any) -> None:
+    port = site.origin.rsplit(":", 1)[1]
+    site.add("/moved/list.html", status=301,
+             headers={"Location": f"http://localhost:{port}/rsj/zpxx/index.html"})
+    batch = crawl(site, gazetteer, "/moved/list.html", {**RSJ, "max_pages": 1})
+    assert "电焊工" in by_title(batch)  # the links live on localhost now, where the list went
+
+
+def test_links_that_all_lead_off_the_site_are_a_run_error(site: Site, gazetteer: Any) -> None:
+    site.add("/off/list.html", '<ul class="list"><li><a href="http://jobs.example.com/1.html">x</a></li>'
+                               '<li><a href="javascript:void(0)">y</a></li></ul>')
+    batch = crawl(site, gazetteer, "/off/list.html", {"links": "ul.list a"})
+    assert batch.records == [] and batch.errors[0].startswith("no_links")
+    assert "none of the 2 links" in batch.errors[0]
