@@ -1,13 +1,15 @@
 """The ``html`` kind: a plain-HTML list of job links (and its next pages), one detail page per job.
 
 Configured under ``[source.html]``: ``links`` (required) selects the links to detail pages on
-the list page, ``next`` the link to the next list page; ``title``, ``employer``, ``place``,
-``pay``, ``posted``, ``valid_through``, ``description``, ``headcount`` select a field on the
-detail page; every field without a selector comes from the page's labels (``labels.py``:
-"岗位名称：… 薪资待遇：…"). A selector is CSS (parsel, so ``::text`` and ``::attr(x)`` work),
-or XPath when it starts with ``/`` or ``(``. ``content`` narrows the detail page to one region,
-``max_pages`` (20) bounds the list pages followed, ``same_host`` (true) keeps detail links on
-the list page's host, ``max_items`` stops after that many detail pages (a trial run).
+the list page, ``next`` the link to the next list page (or ``pages``, the address of list page
+n+1 such as ``index_{n}.html``, for pagers a script writes: a missing page ends the list);
+``title``, ``employer``, ``place``, ``pay``, ``posted``, ``valid_through``, ``description``,
+``headcount`` select a field on the detail page; every field without a selector comes from the
+page's labels (``labels.py``: "岗位名称：… 薪资待遇：…"). A selector is CSS (parsel, so ``::text``
+and ``::attr(x)`` work), or XPath when it starts with ``/`` or ``(``. ``content`` narrows the
+detail page to one region, ``max_pages`` (20) bounds the list pages followed, ``same_host``
+(true) keeps detail links on the list page's host, ``max_items`` stops after that many detail
+pages (a trial run).
 
 Every request goes through ``fetch.Fetcher`` (robots.txt, SSRF guard, size caps, deadlines,
 conditional GET, encodings). A list page that fails, or where ``links`` finds no link on the
@@ -41,7 +43,8 @@ from jobs_ingest.sources.common import SourceError, excerpt, fetcher_for, reject
 FIELD_KEYS = {"title": "title", "employer": "employer", "place": "place_text", "pay": "pay_text",
               "posted": "posted_text", "valid_through": "valid_through_text", "description": "description",
               "headcount": "headcount_text"}
-OTHER_KEYS = frozenset({"links", "next", "content", "max_pages", "same_host", "max_items"})
+OTHER_KEYS = frozenset({"links", "next", "pages", "content", "max_pages", "same_host", "max_items"})
+GONE = frozenset({404, 410})
 DEFAULT_MAX_PAGES = 20
 TRANSIENT = frozenset({"timeout", "connection", "rate_limited"})
 
@@ -52,6 +55,7 @@ class HtmlSettings:
 
     links: str
     next: str | None = None
+    pages: str | None = None  # "index_{n}.html": list page n+1, for sites whose pager is a script
     content: str | None = None
     fields: Mapping[str, str] = field(default_factory=dict)  # RawItem field -> selector
     max_pages: int = DEFAULT_MAX_PAGES
@@ -72,8 +76,12 @@ class HtmlSettings:
         selectors = {k: v for k, v in table.items() if k in FIELD_KEYS or k in ("links", "next", "content")}
         for key, query in selectors.items():
             check_selector(key, query)
+        pages = table.get("pages")
+        if pages is not None and (not isinstance(pages, str) or "{n}" not in pages):
+            raise ValueError("[source.html] pages must be an address with {n}, e.g. \"index_{n}.html\"")
         max_items = table.get("max_items", options.get("max_items"))
-        return cls(links=table["links"], next=table.get("next") or None, content=table.get("content") or None,
+        return cls(links=table["links"], next=table.get("next") or None, pages=pages,
+                   content=table.get("content") or None,
                    fields={FIELD_KEYS[k]: v for k, v in table.items() if k in FIELD_KEYS},
                    max_pages=_whole(table.get("max_pages", DEFAULT_MAX_PAGES), "max_pages"),
                    same_host=bool(table.get("same_host", True)),
@@ -136,7 +144,9 @@ class _Crawl:
                 self.failures.append(f"stopped at max_pages={self.settings.max_pages}; {url} not read")
                 break
             self.lists_seen.add(key)
-            page = self._list_page(url)
+            page = self._list_page(url, numbered=len(self.lists_seen) > 1 and self.settings.pages is not None)
+            if page is None:
+                break  # past the last numbered page
             for link in self._links(page, url):
                 if self.settings.max_items is not None and self.details >= self.settings.max_items:
                     self.failures.append(f"stopped after max_items={self.settings.max_items} detail pages")
@@ -148,11 +158,14 @@ class _Crawl:
         if self.failures:
             raise SourceError("incomplete", "; ".join(self.failures[:5]))
 
-    def _list_page(self, url: str) -> Selector:
+    def _list_page(self, url: str, numbered: bool) -> Selector | None:
+        """The list page; None for a numbered page that is not there (the list has ended)."""
         try:
             response = self.http.get(url)
             text = response.text()
         except Rejected as exc:
+            if numbered and exc.reason == "http_status" and getattr(exc, "status", None) in GONE:
+                return None
             raise SourceError(exc.reason, f"list page {url}: {exc.detail}") from None
         self.hosts.add(urlsplit(response.url).netloc.lower())  # rsj.example.gov.cn -> www.rsj…
         return Selector(text=text, base_url=response.url)
@@ -181,6 +194,9 @@ class _Crawl:
         return found
 
     def _next(self, page: Selector) -> str | None:
+        if self.settings.pages and not self.settings.next:
+            numbered = self.settings.pages.replace("{n}", str(len(self.lists_seen)))
+            return self._resolve(page, numbered, same_host_only=True)
         if not self.settings.next:
             return None
         for node in select(page, self.settings.next):

@@ -168,6 +168,7 @@ def test_a_transient_detail_failure_marks_the_run_incomplete(site: Site, gazette
     ({"links": "ul li a["}, "links = 'ul li a[' is not a valid selector"),
     ({"links": "a", "pay": "//td[@class='pay'"}, "pay = "),
     ({"links": "a", "max_pages": 0}, "max_pages must be a whole number"),
+    ({"links": "a", "pages": "index_2.html"}, "pages must be an address with {n}"),
 ])
 def test_a_bad_configuration_is_a_clear_run_error(site: Site, gazetteer: Any, html: Any, words: str) -> None:
     options: dict[str, Any] = {"retries": 0} if html is None else {"retries": 0, "html": html}
@@ -330,3 +331,15 @@ def test_links_that_all_lead_off_the_site_are_a_run_error(site: Site, gazetteer:
     batch = crawl(site, gazetteer, "/off/list.html", {"links": "ul.list a"})
     assert batch.records == [] and batch.errors[0].startswith("no_links")
     assert "none of the 2 links" in batch.errors[0]
+
+
+def test_numbered_list_pages_for_a_pager_written_by_a_script(site: Site, gazetteer: Any) -> None:
+    site.add("/robots.txt", ROBOTS)
+    numbered = {"links": "ul.list li a", "pages": "index_{n}.html"}
+    batch = crawl(site, gazetteer, "/rsj/zpxx/index.html", numbered)
+    assert batch.errors == [] and {"电焊工", "包装工", "钢筋工"} <= set(by_title(batch))
+    lists = [p for p in site.paths() if "/index" in p]
+    assert lists == ["/rsj/zpxx/index.html", "/rsj/zpxx/index_1.html", "/rsj/zpxx/index_2.html"]  # 404: end
+    site.add("/rsj/zpxx/index_1.html", b"busy", status=503)
+    broken = crawl(site, gazetteer, "/rsj/zpxx/index.html", numbered)
+    assert broken.errors and "503" in broken.errors[0]  # only a missing page ends the list
