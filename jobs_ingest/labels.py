@@ -73,6 +73,7 @@ _UNIT = r"(?:\(\s*(?P<unit>[^()]{1,8}?)\s*\))?"
 _KNOWN = re.compile(_LEAD + r"(?:【\s*(?P<a>" + _PATTERN + r")\s*】\s*:?|(?P<b>" + _PATTERN
                     + r")\s*" + _UNIT + r"\s*:)", re.I)
 _RATE_LABELS = ("日薪", "时薪", "月薪")
+_UNIT_WORD = re.compile(r"(?:万|千)?(?:元|人|名|个|次|户|件|吨|亩)(?:/(?:月|天|日|时|小时|年|人))?|%")
 _LABEL_UNIT = re.compile(r"\(([^()]{1,8})\)$")
 _GENERIC = re.compile(_LEAD + r"(?:【[^】]{1,10}】|[\u4e00-\u9fffA-Za-z]{2,8}\s*:)")
 _HEADER_WORD = re.compile(r"[\u4e00-\u9fffA-Za-z]{1,8}")
@@ -203,6 +204,14 @@ def _value(line: str, start: int, stop: int, name: str) -> str:
     return plain(region).strip(_TRIM)
 
 
+def plausible(name: str, value: str) -> bool:
+    """False for a value that cannot be the field: "单位：元" above a table names a unit, no employer;
+    a title or employer without a letter or character of a name ("—", "2", "/")."""
+    if name in ("title", "employer", "place_text") and not re.search(r"[\u4e00-\u9fffA-Za-z]", value):
+        return False
+    return not (name == "employer" and _UNIT_WORD.fullmatch(value))
+
+
 class _Jobs:
     """Fields in reading order: those before the first title are shared; each new title
     ("岗位名称：电焊工 … 岗位名称：普工 …") starts another job; the first value of a field wins."""
@@ -213,6 +222,8 @@ class _Jobs:
         self.descriptions: list[list[tuple[str, str]]] = [[]]  # shared, then one list per job
 
     def put(self, name: str, value: str) -> None:
+        if not plausible(name, value):
+            return
         if name == "title":
             current = self.jobs[-1] if self.jobs else None
             if current is None or current["title"] != value:  # the same title again is the same job
@@ -337,7 +348,7 @@ def _column_table(lines: list[str], index: int, hits: list[_Hit]) -> tuple[list[
         used += 1
         row = {name: with_unit(cell.strip(_TRIM), unit) if name == "pay_text" else cell.strip(_TRIM)
                for name, cell, unit in zip(names, cells, units, strict=True)
-               if name and name != _SKIP and cell.strip(_TRIM)}
+               if name and name != _SKIP and cell.strip(_TRIM) and plausible(name, cell.strip(_TRIM))}
         if row.get("title"):
             rows.append(row)
     return rows, used

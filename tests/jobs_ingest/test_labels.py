@@ -130,6 +130,10 @@ CASES = [
     pytest.param("<p>日薪：150元</p><p>岗位：普工</p>", {"title": "普工", "pay_text": "日薪150元"},
                  id="日薪 names the unit"),
     pytest.param("<p>时薪：20</p>", {"pay_text": "时薪20"}, id="时薪 names the unit"),
+    pytest.param("<p>单位：元/月</p><p>岗位：普工</p><p>单位：万元</p>", {"title": "普工"},
+                 id="a unit caption is no employer"),
+    pytest.param("<table><tr><td>岗位名称</td><td>—</td></tr><tr><td>单位</td><td>2</td></tr></table>", {},
+                 id="a dash or a number is no title or employer"),
     pytest.param("<p>岗位名称：&nbsp;普工&nbsp;</p><p>工资：3000&nbsp;元</p>",
                  {"title": "普工", "pay_text": "3000 元"}, id="nbsp"),
 ]
@@ -147,6 +151,7 @@ def test_a_header_row_over_value_rows_gives_one_job_per_row() -> None:
         <table><tr><td>岗位</td><td>人数</td><td>薪资</td><td>要求</td><td>联系电话</td></tr>
         <tr><td>包装工</td><td>10</td><td>3800元/月</td><td>女性优先</td><td>139</td></tr>
         <tr><td></td><td></td><td></td><td></td><td></td></tr>
+        <tr><td>—</td><td>1</td><td>1元</td><td></td><td></td></tr>
         <tr><td>叉车司机</td><td></td><td>5000元/月</td><td>持证</td><td>138</td></tr></table>
         <p>工作地点：榕江县忠诚镇</p></body></html>""")
     assert page.fields == {"employer": "丰泽食品", "place_text": "榕江县忠诚镇"}
