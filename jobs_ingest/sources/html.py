@@ -244,9 +244,9 @@ class _Crawl:
 def _href(node: Selector) -> str:
     """A selected link's target: an attribute or text the selector picked, an <a>'s href, or a
     link inside the selected element."""
-    if isinstance(node.root, str):
-        return node.root
-    if getattr(node.root, "tag", None) == "a":
+    if not hasattr(node.root, "tag"):  # an attribute, text or string(...) the selector picked
+        return str(node.root)
+    if node.root.tag == "a":
         return node.attrib.get("href", "")
     return node.xpath(".//a/@href").get() or ""
 
@@ -311,8 +311,8 @@ def _selected(scope: Selector, query: str, name: str) -> str:
     """The text a field's selector picks: one line for most fields, lines for the description."""
     texts = []
     for node in select(scope, query):
-        if isinstance(node.root, str):
-            texts.append(node.root.strip())
+        if not hasattr(node.root, "tag"):  # text, an attribute, string(...) or a number
+            texts.append(str(node.root).strip())
         else:
             texts.extend(labels.plain(line) for line in labels.render_lines(node.root))
     texts = [t for t in texts if t]

@@ -205,6 +205,13 @@ def test_field_selectors_win_over_labels() -> None:
     assert fields["external_id"] == "http://bureau.example/a/101.html"
 
 
+def test_xpath_field_selectors_may_return_strings() -> None:
+    settings = HtmlSettings.from_options({"html": {"links": "a", "title": "(string(//h1))",
+                                                   "employer": "//p[@class='co']/text()"}})
+    (item,) = parse_detail("<h1> 电工 </h1><p class='co'>宏达</p>", "http://bureau.example/1.html", settings)
+    assert (item.fields["title"], item.fields["employer"]) == ("电工", "宏达")
+
+
 def test_a_title_selector_that_matches_nothing_is_a_clear_rejection() -> None:
     page = (DETAIL / "t20261120_101.html").read_text(encoding="utf-8")
     settings = HtmlSettings.from_options({"html": {"links": "a", "title": "h3.job-title"}})
