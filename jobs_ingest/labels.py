@@ -4,15 +4,19 @@ County bureau detail pages write a posting as label/value pairs in a handful of 
 ``<table>`` rows (th/td or td/td, several pairs per row, or a header row over value rows),
 ``<p>``/``<div>``/``<li>`` lines "标签：值" (full- or half-width colon, labels padded with
 spaces such as "地　　点："), ``<dl><dt><dd>``, ``<strong>标签</strong>值`` and "【标签】值".
+A page may hold several jobs: a header row over one row per job, or repeated title labels
+("一、岗位名称：钢筋工 … 二、岗位名称：木工 …"; what precedes the first title is shared).
 
 The page is first rendered to lines: block elements end lines, table cells and ``<dd>`` are
 separated by tabs, and an element whose whole text is a known label gets a colon, so every
-layout reads as "label: value" text. Then each line is scanned for known labels.
+layout reads as "label: value" text. Then each line is scanned for known labels. A pay unit
+written in the label ("薪资(元/天)", "日薪") is kept with the figure.
 
 Precision first: only the labels below are read (a synonym list per field); a label we do not
 know ends the value before it and is otherwise ignored; contact labels (联系电话, 联系人, 手机 …)
 are known so that they end values, and are never read. Navigation, footers and sidebars (where
-"地址：" means the bureau's own address) are skipped.
+"地址：" means the bureau's own address) are skipped; a value that cannot be its field ("单位：元"
+over a table) is dropped.
 """
 
 from __future__ import annotations
@@ -84,7 +88,8 @@ MAX_NEXT_LINE = 80
 
 @dataclass
 class LabelledPage:
-    """What the labels of one page say: ``fields`` for the page, ``rows`` from column tables."""
+    """What the labels of one page say: ``fields`` for the page (its one job, or what its jobs
+    share), ``rows`` one per job where it has several (a column table, repeated title labels)."""
 
     fields: dict[str, str] = field(default_factory=dict)
     rows: list[dict[str, str]] = field(default_factory=list)
