@@ -35,4 +35,4 @@ def fetch_items(config: SourceConfig) -> Iterator[RawItem]:
 
 
 # Each kind registers itself on import.
-from jobs_ingest.sources import api, demo, feed, jsonld, sheet  # noqa: E402,F401
+from jobs_ingest.sources import api, demo, feed, html, jsonld, sheet  # noqa: E402,F401
