@@ -7,7 +7,9 @@ fields are raw-item fields as sources map them (title, employer, place_text, pay
 description, url, posted, valid_through, source_kind; any other standard field such as
 benefits_text or type_text passes through). Each side goes through the real normalisation
 (``jobs_ingest.pipeline.build_record`` with the default gazetteer), then
-``jobs_ingest.dedupe.same_job`` judges the pair. A side the pipeline rejects (no title, …) is
+``jobs_ingest.dedupe.same_job`` judges the pair, with the stricter one-source bar where both
+sides read as one source's listings (same source_kind and URL host, or neither has a URL:
+``one_source``), as the store applies it. A side the pipeline rejects (no title, …) is
 reported and judged "not the same" (a rejected item is never merged). Prints precision, recall,
 the counts by kind, and each wrong pair with the judgment's reason.
 """
@@ -22,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from jobs_ingest.dedupe import Match, same_job
 from jobs_ingest.pipeline import build_record
@@ -41,7 +44,8 @@ def raw_item(fields: dict[str, Any], external_id: str) -> RawItem:
     return RawItem(fields=mapped, excerpt=json.dumps(fields, ensure_ascii=False)[:500])
 
 
-def normalise(fields: dict[str, Any], external_id: str, gazetteer: Gazetteer, today: date) -> PostingRecord | str:
+def normalise(fields: dict[str, Any], external_id: str, gazetteer: Gazetteer,
+              today: date) -> PostingRecord | str:
     """The record the pipeline makes of one side, or the reason it was rejected."""
     try:
         return build_record(raw_item(fields, external_id), gazetteer, today)
@@ -78,7 +82,18 @@ def judge_pair(pair: dict[str, Any], n: int, gazetteer: Gazetteer, today: date) 
     b = normalise(pair["b"], f"b{n}", gazetteer, today)
     if isinstance(a, str) or isinstance(b, str):
         return Match(False, "; ".join(s for s in (a, b) if isinstance(s, str)))
-    return same_job(a, b)
+    return same_job(a, b, one_source=one_source(pair["a"], pair["b"]))
+
+
+def one_source(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Whether the two sides read as one source's two listings, as the store would know them: the
+    same source kind and, where both have URLs, the same host (two rows of one sheet have none).
+    The store then holds them to the stricter one-source bar (``same_job(one_source=True)``)."""
+    kind = a.get("source_kind")
+    if not kind or kind != b.get("source_kind"):
+        return False
+    hosts = {urlsplit(str(side.get("url") or "")).netloc.lower() for side in (a, b)}
+    return len(hosts) == 1
 
 
 def score(pairs: list[dict[str, Any]], gazetteer: Gazetteer, today: date) -> Score:
@@ -111,20 +126,22 @@ def read_pairs(path: Path) -> list[dict[str, Any]]:
 def report(path: Path, result: Score, out: Any) -> None:
     """Print the figures and the wrong pairs in plain text."""
     total = result.tp + result.fp + result.fn + result.tn
-    print(f"{path}: {total} pairs ({result.tp + result.fn} same, {result.fp + result.tn} different)", file=out)
+    same = result.tp + result.fn
+    print(f"{path}: {total} pairs ({same} same, {total - same} different)", file=out)
     print(f"precision {result.precision:.3f}  recall {result.recall:.3f}  "
           f"(tp {result.tp}, fp {result.fp}, fn {result.fn}, tn {result.tn})", file=out)
     for kind, count in sorted(result.by_kind.items()):
         print(f"  {kind or '(no kind)'}: {count} pairs, {result.wrong_by_kind[kind]} wrong", file=out)
     for wrong in result.wrong:
         said = "false merge" if not wrong["labelled_same"] else "missed"
-        print(f"  line {wrong['line']} [{wrong['kind']}] {said}: {wrong['a']} | {wrong['b']} — {wrong['why']}",
-              file=out)
+        print(f"  line {wrong['line']} [{wrong['kind']}] {said}: {wrong['a']} | {wrong['b']}"
+              f" — {wrong['why']}", file=out)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the scoring command."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("file", type=Path, help="labelled pairs, one JSON object a line")
     parser.add_argument("--today", type=date.fromisoformat, default=date.today(),
                         help="the day relative dates and expiry are read against (default: today)")

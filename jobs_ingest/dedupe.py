@@ -1,28 +1,22 @@
 """What counts as the same posting: canonical URLs, content hashes, and near-duplicates.
 
-Near-duplicates are the same job seen at several sources: an aggregator copying a bureau,
-with different punctuation, spacing, 元 or no 元, 4K or 4000, Traditional characters, a
-"【急招】" prefix or a line of its own boilerplate. ``NearDuplicateIndex`` finds candidates with
-MinHash/LSH (datasketch) over character 3-gram shingles of the normalised title and
-description, then confirms each candidate inside its employer/place block with exact checks:
+Near-duplicates are the same job seen several times: a bureau's JSON-LD page and its RSS feed,
+two pages of one source, a row repeated in a sheet, an aggregator's copy (different
+punctuation, 元 or no 元, 4K or 4000, Traditional characters, "【急招】", its own boilerplate),
+a re-post with small edits. ``NearDuplicateIndex`` finds candidates with MinHash/LSH
+(datasketch) over character 3-gram shingles of the descriptions, plus exact blocks on the
+title's and the employer's cores, then confirms each candidate with
+``jobs_ingest.samejob.same_job`` (title, employer, township-level place, pay, text: see there).
 
-- place: the same place or one inside the other (榕江县 within 黔东南州); unknown passes;
-- employer: one name inside the other once 有限公司 etc. and leading place names are dropped,
-  or sharing half their character pairs; unknown passes;
-- pay: the monthly ranges overlap (±10%); unknown passes;
-- title: one inside the other, or sharing 60% of character pairs (电焊工 ~ 焊工, not 电工);
-- text: shingle Jaccard >= ``threshold`` or overlap >= ``overlap`` (a truncated copy);
-- townships: if both texts name townships (…乡, …镇), they share one. Bureaus post the same
-  public-welfare job (护林员, 保洁员) once per township with otherwise identical text.
-
-Measured on tests/jobs_ingest/data/near_duplicate_pairs.json (test_dedupe.py prints the figures).
+Measured on tests/jobs_ingest/data/dedupe_dev.jsonl with ``python -m bench.dedupe`` and on
+tests/jobs_ingest/data/near_duplicate_pairs.json (test_dedupe.py prints the figures).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -31,7 +25,7 @@ from datasketch import MinHash, MinHashLSH
 from jobs_ingest.samejob import Comparable, Match, Prepared, fold, judge, prepare, same_job, shingles
 
 __all__ = ["Comparable", "Match", "NearDuplicateIndex", "canonical_url", "content_hash", "fold",
-           "group_near_duplicates", "is_near_duplicate", "same_job", "shingles", "strip_tracking",
+           "group_near_duplicates", "is_near_duplicate", "same_job", "shingles", "Sketch", "strip_tracking",
            "trust_rank"]
 
 _TRACKING = ("utm_", "spm", "from", "share", "fbclid", "gclid", "wxshare", "scene", "ref")
@@ -78,6 +72,9 @@ def trust_rank(trust: str | None) -> int:
     return TRUST_ORDER.index(trust) if trust in TRUST_ORDER else len(TRUST_ORDER) - 1
 
 
+Sketch = tuple[Prepared, MinHash | None]
+
+
 class NearDuplicateIndex:
     """Postings indexed by key; ``find`` returns the keys of indexed near-duplicates of a posting."""
 
@@ -88,9 +85,9 @@ class NearDuplicateIndex:
         self._template = MinHash(num_perm=num_perm, seed=seed)
         self._seed = seed
         self._prepared: dict[Hashable, Prepared] = {}
-        self._by_title: dict[str, list[Hashable]] = {}
+        self._blocks: dict[tuple[str, str], list[Hashable]] = {}
 
-    def sketch(self, posting: Comparable) -> tuple[Prepared, MinHash | None]:
+    def sketch(self, posting: Comparable) -> Sketch:
         """What ``add`` and ``find`` need of a posting; compute it once when doing both."""
         prepared = prepare(posting)
         if not prepared.text:
@@ -100,30 +97,37 @@ class NearDuplicateIndex:
         minhash.update_batch([s.encode("utf-8") for s in prepared.text])
         return prepared, minhash
 
-    def add(self, key: Hashable, posting: Comparable | tuple[Prepared, MinHash | None]) -> None:
+    def add(self, key: Hashable, posting: Comparable | Sketch) -> None:
         """Index a posting (or its sketch) under ``key`` (unique; adding a key twice is an error)."""
         prepared, minhash = posting if isinstance(posting, tuple) else self.sketch(posting)
         self._prepared[key] = prepared
         if minhash is not None:
             self._lsh.insert(key, minhash)
-        self._by_title.setdefault(prepared.title, []).append(key)
+        for block in _blocks(prepared):
+            self._blocks.setdefault(block, []).append(key)
 
-    def find(self, posting: Comparable | tuple[Prepared, MinHash | None]) -> list[Hashable]:
-        """Keys of indexed postings that are the same job as ``posting`` (or its sketch)."""
+    def find(self, posting: Comparable | Sketch,
+             one_source: Callable[[Hashable], bool] | None = None) -> list[Hashable]:
+        """Keys of indexed postings that are the same job as ``posting`` (or its sketch);
+        ``one_source(key)`` says which were listed by the posting's own source (a stricter bar)."""
         prepared, minhash = posting if isinstance(posting, tuple) else self.sketch(posting)
-        candidates = list(self._by_title.get(prepared.title, []))
+        candidates = [key for block in _blocks(prepared) for key in self._blocks.get(block, [])]
         if minhash is not None:
             candidates += self._lsh.query(minhash)
         seen: set[Hashable] = set()
         found = []
         for key in candidates:
-            if key not in seen and self._matches(prepared, self._prepared[key]):
+            strict = one_source is not None and one_source(key)
+            if key not in seen and judge(prepared, self._prepared[key], strict).same:
                 found.append(key)
             seen.add(key)
         return found
 
-    def _matches(self, a: Prepared, b: Prepared) -> bool:
-        return judge(a, b).same
+
+def _blocks(prepared: Prepared) -> list[tuple[str, str]]:
+    """Exact keys that make a candidate besides LSH: the title's core, the employer's core (a
+    feed's headline and a page's JSON-LD may share little text but name the same firm)."""
+    return [("title", prepared.title)] + ([("employer", prepared.employer)] if prepared.employer else [])
 
 
 def is_near_duplicate(a: Comparable, b: Comparable) -> bool:

@@ -37,13 +37,20 @@ from jobs_ingest.text import to_simplified
 class Comparable(Protocol):
     """What the judgment reads from a posting (PostingRecord has all of it)."""
 
-    title: str
-    description: str
-    employer: str | None
-    place_code: str | None
-    place_text: str
-    wage_min: int | None
-    wage_max: int | None
+    @property
+    def title(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def employer(self) -> str | None: ...
+    @property
+    def place_code(self) -> str | None: ...
+    @property
+    def place_text(self) -> str: ...
+    @property
+    def wage_min(self) -> int | None: ...
+    @property
+    def wage_max(self) -> int | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +97,7 @@ _BRACKETS = re.compile(r"【([^】]*)】|\[([^\]]*)\]|（([^）]*)）|\(([^)]*)\
 _TAG_NOISE = re.compile(
     r"急招|急聘|诚聘|高薪|直招|招聘|聘请|热招|火热|紧急|推荐|置顶|日结|月结|周结|包吃住|包住|包吃|"
     r"五险一金|五险|社保|名额|若干|不限|男女|可兼职|兼职|全职|hot|urgent|new|\d+")
-_HIRING = re.compile(r"^.*?(?:高薪诚聘|急招|急聘|诚聘|直招|招聘|聘请|热招|长期招|大量招|hiring|"
+_HIRING = re.compile(r"^.*?(?:高薪诚聘|高薪招|急招|急聘|诚聘|直招|招聘|聘请|热招|长期招|大量招|hiring|"
                      r"(?<=[厂司店场社馆院园站队部])招)(?=.)")
 _PAY_IN_TITLE = re.compile(
     r"(?:月薪|日薪|时薪|年薪|薪资|工资|待遇|底薪|综合工资|月入|日结)?[:：]?\s*\d[\d.,]*\s*[kK千万wW]?"
@@ -135,9 +142,12 @@ def _drop_place(core: str, place: str) -> str:
 # --- employers ----------------------------------------------------------------------------
 
 _COMPANY = re.compile(r"(?:股份有限公司|有限责任公司|有限公司|责任公司|集团公司|集团|公司|股份|有限)$")
-_BRANCH = re.compile(r"^(.*?(?:有限公司|有限责任公司|公司|集团))(.+?)(?:分公司|分厂|分店|门店|店|营业部|分部|项目部)$")
-_LEADING_PLACE = re.compile(r"^(?:[\u4e00-\u9fff]{1,7}?(?:省|自治区|自治州|市|县|区|旗)|[\u4e00-\u9fff]{1,4}州(?![市区县]))+")
-_PUBLIC_OFFICE = re.compile(r"人力资源和社会保障|人社局|就业局|就业服务|就业创业|人才市场|零工市场|人力资源市场|公共招聘")
+_BRANCH = re.compile(r"^(.*?(?:有限公司|有限责任公司|公司|集团))(.+?)"
+                     r"(?:分公司|分厂|分店|门店|店|营业部|分部|项目部)$")
+_LEADING_PLACE = re.compile(r"^(?:[\u4e00-\u9fff]{1,7}?(?:省|自治区|自治州|市|县|区|旗)"
+                            r"|[\u4e00-\u9fff]{1,4}州(?![市区县]))+")
+_PUBLIC_OFFICE = re.compile(r"人力资源和社会保障|人社局|就业局|就业服务|就业创业|人才市场|零工市场|"
+                            r"人力资源市场|公共招聘")
 
 
 def employer_core(name: str | None) -> tuple[str, str]:
@@ -203,11 +213,13 @@ def _place_prefix(code: str | None) -> str | None:
 
 # Labelled facts a feed or detail page repeats in its text ("用人单位：…；工作地点：…"): compared
 # field by field above, they would only make two renderings of one job look alike or apart.
-_FACT_LABELS = (r"用人单位|招聘单位|单位名称|企业名称|公司名称|用工单位|工作地点|工作地址|上班地点|地点|地址|薪资待遇|"
-                r"工资待遇|薪酬待遇|薪资|工资|月薪|待遇|招聘人数|需求人数|人数|截止日期|截止时间|报名截止|有效期至|"
-                r"有效期|联系人|联系电话|联系方式|电话|岗位名称|职位名称|招聘岗位|发布日期|发布时间|信息来源|来源")
+_FACT_LABELS = (r"用人单位|招聘单位|单位名称|企业名称|公司名称|用工单位|工作地点|工作地址|上班地点|地点|"
+                r"地址|薪资待遇|工资待遇|薪酬待遇|薪资|工资|月薪|待遇|招聘人数|需求人数|人数|截止日期|"
+                r"截止时间|报名截止|有效期至|有效期|联系人|联系电话|联系方式|电话|岗位名称|职位名称|"
+                r"招聘岗位|发布日期|发布时间|信息来源|来源")
 _TEXT_LABELS = r"岗位要求|岗位职责|任职要求|任职条件|工作内容|岗位描述|职位描述|要求|福利待遇|福利"
-_LABELLED = re.compile(rf"(?:{_FACT_LABELS})\s*[:：].*?(?=[；;。\n|]|\s*(?:{_FACT_LABELS}|{_TEXT_LABELS})\s*[:：]|$)")
+_LABELLED = re.compile(rf"(?:{_FACT_LABELS})\s*[:：].*?"
+                       rf"(?=[；;。\n|]|\s*(?:{_FACT_LABELS}|{_TEXT_LABELS})\s*[:：]|$)")
 _LABEL_ONLY = re.compile(rf"(?:{_TEXT_LABELS})\s*[:：]")
 
 
@@ -323,6 +335,8 @@ def _text_verdict(a: Prepared, b: Prepared) -> str:
     """"strong", "some", "none" (both say enough and share little) or "unknown"."""
     if not a.text or not b.text:
         return "unknown"
+    if a.text == b.text:
+        return "strong"  # short, but word for word
     shared = len(a.text & b.text)
     smaller = min(len(a.text), len(b.text))
     jaccard, overlap = shared / len(a.text | b.text), shared / smaller
@@ -333,7 +347,7 @@ def _text_verdict(a: Prepared, b: Prepared) -> str:
     return "none" if smaller >= 6 else "unknown"
 
 
-def judge(a: Prepared, b: Prepared) -> Match:
+def judge(a: Prepared, b: Prepared, strict: bool = False) -> Match:
     """``same_job`` on prepared postings (what the index calls for each candidate)."""
     title = _title_verdict(a, b)
     if not title:
@@ -350,6 +364,8 @@ def judge(a: Prepared, b: Prepared) -> Match:
         return Match(False, f"pay differs: {a.wage} / {b.wage}")
     text = _text_verdict(a, b)
     verdicts = f"title {title}, employer {employer}, place {place}, pay {pay}, text {text}"
+    if strict:
+        return Match(_verbatim(title, employer, place, pay, text, a, b), f"{verdicts} (one source)")
     return Match(_enough(title, employer, place, pay, text, a.url is not None and a.url == b.url),
                  verdicts)
 
@@ -373,6 +389,21 @@ def _enough(title: str, employer: str, place: str, pay: str, text: str, same_url
     return located and title == "same" and pay == "agree" and text == "some"
 
 
-def same_job(a: Comparable, b: Comparable) -> Match:
-    """Whether two postings are the same job, and why (see the module docstring)."""
-    return judge(prepare(a), prepare(b))
+def _verbatim(title: str, employer: str, place: str, pay: str, text: str, a: Prepared, b: Prepared) -> bool:
+    """The bar for two items one source listed separately (two ids): the same job said again
+    nearly word for word — a second page, a repeated row, a re-post with small edits."""
+    both_or_neither = employer == "agree" or not (a.employer or b.employer)
+    same_place = place in ("township", "agree") or (a.place_text == b.place_text)
+    same_pay = pay == "agree" or (a.wage is None and b.wage is None)
+    wordless = not a.text and not b.text
+    said_again = text == "strong" or (wordless and title == "same")
+    return both_or_neither and same_place and same_pay and said_again
+
+
+def same_job(a: Comparable, b: Comparable, one_source: bool = False) -> Match:
+    """Whether two postings are the same job, and why (see the module docstring).
+
+    ``one_source``: both were listed by one source under two ids, which is itself a sign of
+    two jobs, so only a near-verbatim repeat counts (``_verbatim``).
+    """
+    return judge(prepare(a), prepare(b), strict=one_source)
