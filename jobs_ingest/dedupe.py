@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -73,6 +73,7 @@ def trust_rank(trust: str | None) -> int:
 
 
 Sketch = tuple[Prepared, MinHash | None]
+BLOCK_CAP = 100
 
 
 class NearDuplicateIndex:
@@ -106,28 +107,38 @@ class NearDuplicateIndex:
         for block in _blocks(prepared):
             self._blocks.setdefault(block, []).append(key)
 
-    def find(self, posting: Comparable | Sketch,
-             one_source: Callable[[Hashable], bool] | None = None) -> list[Hashable]:
-        """Keys of indexed postings that are the same job as ``posting`` (or its sketch);
-        ``one_source(key)`` says which were listed by the posting's own source (a stricter bar)."""
+    def find(self, posting: Comparable | Sketch, one_source: Callable[[Hashable], bool] | None = None,
+             limit: int | None = None) -> list[Hashable]:
+        """Keys of indexed postings that are the same job as ``posting`` (or its sketch), at most
+        ``limit``; ``one_source(key)`` says which the posting's own source listed (a stricter bar)."""
         prepared, minhash = posting if isinstance(posting, tuple) else self.sketch(posting)
-        candidates = [key for block in _blocks(prepared) for key in self._blocks.get(block, [])]
-        if minhash is not None:
-            candidates += self._lsh.query(minhash)
         seen: set[Hashable] = set()
         found = []
-        for key in candidates:
+        for key in self._candidates(prepared, minhash):
             strict = one_source is not None and one_source(key)
             if key not in seen and judge(prepared, self._prepared[key], strict).same:
                 found.append(key)
+                if len(found) == limit:
+                    break
             seen.add(key)
         return found
 
 
+    def _candidates(self, prepared: Prepared, minhash: MinHash | None) -> Iterator[Hashable]:
+        """Block candidates first (the latest of each: a county's hundred 普工 postings need not
+        all be judged), then LSH's, which are only computed if still needed."""
+        for block in _blocks(prepared):
+            yield from self._blocks.get(block, [])[-BLOCK_CAP:]
+        if minhash is not None:
+            yield from self._lsh.query(minhash)
+
+
 def _blocks(prepared: Prepared) -> list[tuple[str, str]]:
-    """Exact keys that make a candidate besides LSH: the title's core, the employer's core (a
-    feed's headline and a page's JSON-LD may share little text but name the same firm)."""
-    return [("title", prepared.title)] + ([("employer", prepared.employer)] if prepared.employer else [])
+    """Exact keys that make a candidate besides LSH: the title's core in the city (or place text),
+    the employer's core (a feed's headline and a page's JSON-LD may share little text)."""
+    where = (prepared.place or "")[:4] or prepared.place_text[:6]
+    blocks = [("title", f"{prepared.title}@{where}")]
+    return blocks + [("employer", prepared.employer)] if prepared.employer else blocks
 
 
 def is_near_duplicate(a: Comparable, b: Comparable) -> bool:

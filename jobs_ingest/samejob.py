@@ -20,7 +20,9 @@ judgment compares what a worker would call the job, field by field:
 
 Any disagreement keeps two postings apart (a false merge hides a real job from a worker).
 Agreement then needs enough evidence: a near-identical text, or the same title core with the
-same employer and place and a second fact (pay or text), and so on (``_enough``).
+same employer and place and a second fact (pay or text), and so on (``_enough``). Two texts
+that both describe work and share little are two jobs. Two items one source listed under two
+ids (``one_source=True``) must repeat each other nearly word for word (``_verbatim``).
 The function is symmetric. Measured by ``python -m bench.dedupe FILE.jsonl``.
 """
 
@@ -29,6 +31,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol
 
 from jobs_ingest.text import to_simplified
@@ -65,6 +68,7 @@ class Match:
 
 
 _NOISE = re.compile(r"[\W_]+")
+_DIGITS = re.compile(r"\d+|[一二三四五六七八九十]+(?=[号分局厂店线区车])")
 _THOUSANDS = re.compile(r"(\d+(?:\.\d+)?)[k千]")
 
 
@@ -96,7 +100,7 @@ def _contains_either(a: str, b: str) -> bool:
 _BRACKETS = re.compile(r"【([^】]*)】|\[([^\]]*)\]|（([^）]*)）|\(([^)]*)\)|<([^>]*)>|《([^》]*)》")
 _TAG_NOISE = re.compile(
     r"急招|急聘|诚聘|高薪|直招|招聘|聘请|热招|火热|紧急|推荐|置顶|日结|月结|周结|包吃住|包住|包吃|"
-    r"五险一金|五险|社保|名额|若干|不限|男女|可兼职|兼职|全职|hot|urgent|new|\d+")
+    r"五险一金|五险|社保|名额|若干|不限|男女|可兼职|兼职|全职|hot|urgent|new")
 _HIRING = re.compile(r"^.*?(?:高薪诚聘|高薪招|急招|急聘|诚聘|直招|招聘|聘请|热招|长期招|大量招|hiring|"
                      r"(?<=[厂司店场社馆院园站队部])招)(?=.)")
 _PAY_IN_TITLE = re.compile(
@@ -249,7 +253,6 @@ class Prepared:
 
     title: str
     qualifier: str
-    title_pairs: frozenset[str]
     employer: str
     branch: str
     place: str | None
@@ -272,7 +275,7 @@ def prepare(posting: Comparable) -> Prepared:
         wage = (float(low if low is not None else 0), float(high if high is not None else "inf"))
     description = posting.description or ""
     return Prepared(
-        title=title, qualifier=qualifier, title_pairs=frozenset(shingles(title, 2)),
+        title=title, qualifier=qualifier,
         employer=employer, branch=branch, place=_place_prefix(posting.place_code),
         place_text=fold(posting.place_text), township=townships(posting.place_text),
         towns=townships(description, in_place=False) | townships(posting.place_text),
@@ -281,15 +284,28 @@ def prepare(posting: Comparable) -> Prepared:
     )
 
 
+def _numbers_differ(a: str, b: str) -> bool:
+    """Both name numbers, and not the same ones."""
+    numbers_a, numbers_b = _DIGITS.findall(a), _DIGITS.findall(b)
+    return bool(numbers_a) and bool(numbers_b) and numbers_a != numbers_b
+
+
 def _title_verdict(a: Prepared, b: Prepared) -> str:
     """"same", "close" or "" (they disagree)."""
-    if a.qualifier and b.qualifier and not _contains_either(a.qualifier, b.qualifier):
+    return _titles(a.title, a.qualifier, b.title, b.qualifier)
+
+
+@lru_cache(maxsize=65_536)  # a batch has few distinct title cores and judges them many times
+def _titles(title_a: str, qualifier_a: str, title_b: str, qualifier_b: str) -> str:
+    if qualifier_a and qualifier_b and not _contains_either(qualifier_a, qualifier_b):
         return ""
-    if a.title == b.title:
+    if title_a == title_b:
         return "same"
-    if _contains_either(a.title, b.title) or _jaccard(a.title_pairs, b.title_pairs) >= 0.6:
+    if _numbers_differ(title_a, title_b):  # 2号线操作工, 3号线操作工
+        return ""
+    if _contains_either(title_a, title_b) or _jaccard(shingles(title_a, 2), shingles(title_b, 2)) >= 0.6:
         return "close"
-    if _subsequence(a.title, b.title) or _subsequence(b.title, a.title):
+    if _subsequence(title_a, title_b) or _subsequence(title_b, title_a):
         return "close"
     return ""
 
@@ -299,6 +315,8 @@ def _employer_verdict(a: Prepared, b: Prepared) -> str:
     if not (a.employer and b.employer):
         return "unknown"
     if a.branch and b.branch and not _contains_either(a.branch, b.branch):
+        return ""
+    if _numbers_differ(a.employer, b.employer):  # 第一建筑公司, 第二建筑公司; 测试企业12, 测试企业123
         return ""
     if _contains_either(a.employer, b.employer):
         return "agree"

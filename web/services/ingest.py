@@ -355,7 +355,7 @@ class _NearDuplicates:
 
     def find(self, sketch: Sketch) -> Posting | None:
         """The stored or earlier posting that is the same job, if any."""
-        keys = self._ready().find(sketch, one_source=self._listed_here)
+        keys = self._ready().find(sketch, one_source=self._listed_here, limit=1)
         return self._postings[keys[0]] if keys else None
 
     def _listed_here(self, key: Hashable) -> bool:
