@@ -98,6 +98,7 @@ def _contains_either(a: str, b: str) -> bool:
 # --- titles -------------------------------------------------------------------------------
 
 _BRACKETS = re.compile(r"【([^】]*)】|\[([^\]]*)\]|（([^）]*)）|\(([^)]*)\)|<([^>]*)>|《([^》]*)》")
+_PLACE_TAG = re.compile(r"(?:省|市|州|县|区|旗|镇|乡|街道|园区|开发区)$")
 _TAG_NOISE = re.compile(
     r"急招|急聘|诚聘|高薪|直招|招聘|聘请|热招|火热|紧急|推荐|置顶|日结|月结|周结|包吃住|包住|包吃|"
     r"五险一金|五险|社保|名额|若干|不限|男女|可兼职|兼职|全职|hot|urgent|new")
@@ -123,7 +124,7 @@ def title_core(title: str, place_text: str = "") -> tuple[str, str]:
     for match in _BRACKETS.finditer(text):
         inner = next(g for g in match.groups() if g is not None)
         rest = fold(_TAG_NOISE.sub("", _PAY_IN_TITLE.sub("", _HEADCOUNT.sub("", inner))))
-        if rest:
+        if rest and not _PLACE_TAG.search(rest):  # 【鸭溪镇】 is where, said again, not which job
             qualifiers.append(rest)
     text = _BRACKETS.sub(" ", text)
     text = _PAY_IN_TITLE.sub(" ", text)
@@ -222,8 +223,12 @@ _FACT_LABELS = (r"用人单位|招聘单位|单位名称|企业名称|公司名�
                 r"截止时间|报名截止|有效期至|有效期|联系人|联系电话|联系方式|电话|岗位名称|职位名称|"
                 r"招聘岗位|发布日期|发布时间|信息来源|来源")
 _TEXT_LABELS = r"岗位要求|岗位职责|任职要求|任职条件|工作内容|岗位描述|职位描述|要求|福利待遇|福利"
-_LABELLED = re.compile(rf"(?:{_FACT_LABELS})\s*[:：].*?"
-                       rf"(?=[；;。\n|]|\s*(?:{_FACT_LABELS}|{_TEXT_LABELS})\s*[:：]|$)")
+_PLACE_LABELS = r"工作地点|工作地址|上班地点|地点|地址"
+_NEXT = rf"[；;。\n|,，]|\s*(?:{_FACT_LABELS}|{_TEXT_LABELS})\s*[:：]"
+# A value ends at a separator, a comma, the next label, or (but for a place, which may hold
+# single spaces) a space: "薪资：1800元/月 负责城区道路清扫" keeps its duty text.
+_LABELLED = re.compile(rf"(?:{_PLACE_LABELS})\s*[:：].*?(?={_NEXT}|\s{{2,}}|$)"
+                       rf"|(?:{_FACT_LABELS})\s*[:：]\s*\S*?(?={_NEXT}|\s|$)")
 _LABEL_ONLY = re.compile(rf"(?:{_TEXT_LABELS})\s*[:：]")
 
 
