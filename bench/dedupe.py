@@ -9,7 +9,8 @@ benefits_text or type_text passes through). Each side goes through the real norm
 (``jobs_ingest.pipeline.build_record`` with the default gazetteer), then
 ``jobs_ingest.dedupe.same_job`` judges the pair, with the stricter one-source bar where both
 sides read as one source's listings (same source_kind and URL host, or neither has a URL:
-``one_source``), as the store applies it. A side the pipeline rejects (no title, …) is
+``one_source``), as the store applies it; two sides with one canonical URL are one posting, as
+the store decides before any judgment. A side the pipeline rejects (no title, …) is
 reported and judged "not the same" (a rejected item is never merged). Prints precision, recall,
 the counts by kind, and each wrong pair with the judgment's reason.
 """
@@ -82,6 +83,8 @@ def judge_pair(pair: dict[str, Any], n: int, gazetteer: Gazetteer, today: date) 
     b = normalise(pair["b"], f"b{n}", gazetteer, today)
     if isinstance(a, str) or isinstance(b, str):
         return Match(False, "; ".join(s for s in (a, b) if isinstance(s, str)))
+    if a.canonical_url and a.canonical_url == b.canonical_url:
+        return Match(True, "one canonical URL (the store keeps one posting per URL)")
     return same_job(a, b, one_source=one_source(pair["a"], pair["b"]))
 
 

@@ -215,3 +215,16 @@ def test_the_scoring_command_prints_precision_recall_and_wrong_pairs(
     assert bench_dedupe.main([str(file), "--today", "2026-11-28"]) == 0
     out = capsys.readouterr().out
     assert "precision 1.000  recall 0.000" in out and "line 1 [x] missed: 电工 | 电焊工" in out
+
+
+def test_the_scoring_command_judges_as_the_store_does(gazetteer: Any) -> None:
+    row = {"title": "普工", "employer": "甲服装厂", "place_text": "榕江县古州镇", "pay_text": "3500元/月",
+           "description": "流水线辅助，包住。", "source_kind": "sheet"}
+    # One URL is one posting in the store, whatever the fields say.
+    same_url = {"a": {**row, "url": "https://a.example/j/1?utm_source=x"},
+                "b": {**row, "title": "叉车工", "url": "https://a.example/j/1"}, "same": False}
+    assert bench_dedupe.judge_pair(same_url, 1, gazetteer, TODAY).same
+    # Two rows of one sheet are held to the one-source bar: a reworded text is not enough.
+    reworded = {"a": row, "b": {**row, "description": "负责流水线辅助工作，提供住宿，长白班。"}}
+    assert bench_dedupe.one_source(reworded["a"], reworded["b"])
+    assert "(one source)" in bench_dedupe.judge_pair(reworded, 2, gazetteer, TODAY).why
