@@ -182,7 +182,7 @@ def employer_core(name: str | None) -> tuple[str, str]:
 # administrative name (省, 市, 县, 区, 旗, 州 ends it), a space, a separator or the start.
 _TOWN_IN_PLACE = re.compile(
     r"(?:(?<=[省市县区旗盟州])|(?<=[\s,，、;；:：(（])|^)"
-    r"([^\W\d省市县区旗盟本该各全每城][^\W\d省市县区旗盟本该各全每]{1,3}?)(镇|乡|街道|苏木)(?![镇村])")
+    r"([^\W\d省市县区旗盟本该各全每][^\W\d省市县区旗盟本该各全每]{1,3}?)(镇|乡|街道|苏木)(?![镇村])")
 # In running text ("负责四开乡辖区…") the name's start is unknown: the two characters before
 # 乡/镇 (钟落潭镇 is read as 落潭镇; names are compared by their ends), not 城乡, 本镇, 返乡.
 _TOWN_IN_TEXT = re.compile(r"(?=([^\W\d本该各全每到在回返去赴往于距离个等和与及或]"
@@ -195,8 +195,8 @@ def townships(text: str | None, in_place: bool = True) -> frozenset[str]:
     or in running text (``in_place=False``: "负责四开乡辖区" → {"四开乡"})."""
     normal = to_simplified(unicodedata.normalize("NFKC", text or ""))
     pattern = _TOWN_IN_PLACE if in_place else _TOWN_IN_TEXT
-    return frozenset(f"{body}{kind}" for body, kind in pattern.findall(normal)
-                     if f"{body}{kind}" not in _NOT_TOWNS)
+    names = (f"{body}{kind}" for body, kind in pattern.findall(normal))
+    return frozenset(n for n in names if n not in _NOT_TOWNS and not n.endswith(("城镇", "乡镇", "村镇")))
 
 
 def _towns_meet(a: frozenset[str], b: frozenset[str]) -> bool:

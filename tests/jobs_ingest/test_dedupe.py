@@ -154,6 +154,8 @@ def test_a_missing_township_or_employer_is_no_disagreement(gazetteer: Any) -> No
     ("贵州省遵义市播州区鸭溪镇工业园区", {"鸭溪镇"}),
     ("黔东南州榕江县古州镇", {"古州镇"}),  # 州 inside a township's name
     ("广州市白云区景泰街道办事处", {"景泰街道"}),
+    ("宁夏固原市隆德县城关镇", {"城关镇"}),
+    ("推进城镇化，乡镇企业", set()),
     ("镇雄县", set()),  # a county named 镇…
     ("榕江县", set()),
 ])
