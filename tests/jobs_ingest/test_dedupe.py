@@ -8,15 +8,19 @@ from typing import Any
 
 import pytest
 
+from bench import dedupe as bench_dedupe
+from bench.dedupe import read_pairs, score
 from jobs_ingest.dedupe import (
     NearDuplicateIndex,
     canonical_url,
     group_near_duplicates,
     is_near_duplicate,
+    same_job,
     trust_rank,
 )
 from jobs_ingest.pipeline import build_record
 from jobs_ingest.records import PostingRecord, RawItem
+from jobs_ingest.samejob import employer_core, title_core, townships
 from tests.jobs_ingest.localserver import TODAY
 
 PAIRS = Path(__file__).parent / "data" / "near_duplicate_pairs.json"
@@ -86,3 +90,143 @@ def test_canonical_urls_drop_tracking() -> None:
 def test_trust_order() -> None:
     assert sorted(["aggregator", "bureau", None, "employer"], key=trust_rank) == [
         "bureau", "employer", "aggregator", None]
+
+
+# --- same_job: the judgment ------------------------------------------------------------------
+
+DEV = Path(__file__).parent / "data" / "dedupe_dev.jsonl"
+PAGE = {"title": "普工", "employer": "遵义鸭溪服装有限公司",
+        "place_text": "贵州省 遵义市播州区 鸭溪镇工业园区3号厂房",
+        "wage_struct": {"currency": "CNY",
+                        "value": {"minValue": 3500, "maxValue": 4500, "unitText": "MONTH"}},
+        "description": "负责服装车间流水线辅助工作，包括剪线头、整烫、包装。"
+                       "要求18-50岁，能适应两班倒。包住宿。",
+        "url": "https://rsj.example.cn/bz/job-118.html"}
+FEED = {"title": "遵义鸭溪服装有限公司招聘普工10名", "employer": "遵义鸭溪服装有限公司",
+        "place_text": "贵州省遵义市播州区鸭溪镇工业园区", "pay_text": "3500-4500元/月",
+        "description": "用人单位：遵义鸭溪服装有限公司；工作地点：贵州省遵义市播州区鸭溪镇工业园区；"
+                       "薪资待遇：3500-4500元/月；招聘人数：10人；岗位要求：18-50岁，能适应两班倒，包住宿。",
+        "url": "https://rsj.example.cn/bz/rss/118"}
+
+
+def test_a_json_ld_page_and_an_rss_item_of_one_job_are_the_same_job(gazetteer: Any) -> None:
+    page, feed = record(PAGE, "page", gazetteer), record(FEED, "rss-118", gazetteer)
+    assert same_job(page, feed).same and same_job(feed, page).same
+    assert "place township" in same_job(page, feed).why  # 鸭溪镇 on both, street detail aside
+
+
+def test_two_pages_of_one_source_and_a_repeated_row_are_the_same_job(gazetteer: Any) -> None:
+    first = record(PAGE, PAGE["url"], gazetteer)
+    second = record({**PAGE, "url": "https://rsj.example.cn/bz/detail.html?id=118"}, "detail", gazetteer)
+    assert same_job(first, second, one_source=True).same
+    row = {"title": "缝纫工", "employer": "湄潭县茶乡服饰有限公司", "place_text": "遵义市湄潭县湄江街道",
+           "pay_text": "3500-5000元/月", "description": "岗位要求：熟练使用平车，计件"}
+    repeated = record(dict(row), "sheet-1-2", gazetteer)
+    assert same_job(record(row, "sheet-1", gazetteer), repeated, one_source=True).same
+
+
+@pytest.mark.parametrize(("change", "why"), [
+    ({"title": "叉车工", "description": "持叉车证，负责成品仓库装卸、转运。包住宿。"}, "titles differ"),
+    ({"title": "质检员", "description": "负责成衣质量检验，检查尺寸、线头。包住宿。"}, "titles differ"),
+    ({"place_text": "贵州省遵义市播州区枫香镇工业园区"}, "places differ"),  # another township
+    ({"place_text": "贵州省遵义市汇川区"}, "places differ"),  # another county
+    ({"pay_text": "6000-7000元/月"}, "pay differs"),
+    ({"employer": "遵义鸭溪服装有限公司枫香分公司"}, "employers differ"),  # another branch
+    ({"employer": "遵义鸭江服装有限公司"}, "employers differ"),  # one character apart: another firm
+    ({"description": "负责成衣打包、装箱、贴标，长白班，包住宿，按件计酬。"}, ""),  # another job's text
+])
+def test_hard_negatives_stay_apart(gazetteer: Any, change: dict[str, str], why: str) -> None:
+    page = record({**PAGE, "employer": "遵义鸭溪服装有限公司鸭溪分公司"}, "page", gazetteer)
+    other = record({**FEED, **change}, "rss", gazetteer)
+    match = same_job(page, other)
+    assert not match.same and why in match.why
+    assert not same_job(other, page).same
+
+
+def test_a_missing_township_or_employer_is_no_disagreement(gazetteer: Any) -> None:
+    page = record(PAGE, "page", gazetteer)
+    vague = record({**FEED, "place_text": "贵州省遵义市播州区", "employer": ""}, "rss", gazetteer)
+    assert same_job(page, vague).same
+
+
+@pytest.mark.parametrize(("text", "towns"), [
+    ("贵州省 遵义市播州区 鸭溪镇工业园区3号厂房", {"鸭溪镇"}),
+    ("贵州省遵义市播州区鸭溪镇工业园区", {"鸭溪镇"}),
+    ("黔东南州榕江县古州镇", {"古州镇"}),  # 州 inside a township's name
+    ("广州市白云区景泰街道办事处", {"景泰街道"}),
+    ("宁夏固原市隆德县城关镇", {"城关镇"}),
+    ("推进城镇化，乡镇企业", set()),
+    ("镇雄县", set()),  # a county named 镇…
+    ("榕江县", set()),
+])
+def test_townships_in_place_text(text: str, towns: set[str]) -> None:
+    assert townships(text) == towns
+
+
+@pytest.mark.parametrize(("text", "towns"), [
+    ("负责四开乡辖区森林防火巡护，要求四开乡户籍", {"四开乡"}),
+    ("负责本镇道路保洁，各乡镇均可，返乡人员优先", set()),
+])
+def test_townships_in_running_text(text: str, towns: set[str]) -> None:
+    assert townships(text, in_place=False) == towns
+
+
+@pytest.mark.parametrize(("title", "place", "core"), [
+    ("【急招】榕江县招聘电焊工5名 月薪4500-6000元", "榕江县", ("电焊工", "")),
+    ("岷县洮河饭店招聘厨师", "甘肃省定西市岷县", ("厨师", "")),
+    ("遵义市播州区鸭溪镇服装厂招普工", "贵州省遵义市播州区鸭溪镇", ("普工", "")),
+    ("高薪诚聘叉车工 包吃住", "", ("叉车工", "")),
+    ("普工（夜班）", "", ("普工", "夜班")),
+    ("Urgently hiring Forklift Driver (5 people)", "", ("forkliftdriver", "")),
+])
+def test_title_cores(title: str, place: str, core: tuple[str, str]) -> None:
+    assert title_core(title, place) == core
+
+
+@pytest.mark.parametrize(("name", "core"), [
+    ("榕江县宏达钢构有限公司", ("宏达钢构", "")),
+    ("贵州鸭溪(集团)服装股份有限公司", ("鸭溪集团服装", "")),
+    ("广州顺丰速运有限公司白云分公司", ("顺丰速运", "白云")),
+    ("榕江县人力资源和社会保障局", ("", "")),  # a bureau is no employer
+])
+def test_employer_cores(name: str, core: tuple[str, str]) -> None:
+    assert employer_core(name) == core
+
+
+def test_dev_set_scores_and_is_symmetric(gazetteer: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    pairs = read_pairs(DEV)
+    assert len(pairs) >= 60 and {p["kind"] for p in pairs} == {
+        "cross-kind", "same-source", "in-batch", "repost-edit", "hard-negative"}
+    result = score(pairs, gazetteer, TODAY)
+    swapped = score([{**p, "a": p["b"], "b": p["a"]} for p in pairs], gazetteer, TODAY)
+    assert (swapped.tp, swapped.fp) == (result.tp, result.fp)
+    with capsys.disabled():
+        print(f"\nsame_job on {len(pairs)} dev pairs: precision {result.precision:.3f}, "
+              f"recall {result.recall:.3f}; wrong: {result.wrong or 'none'}")
+    assert result.precision >= 0.98 and result.recall >= 0.95
+
+
+def test_the_scoring_command_prints_precision_recall_and_wrong_pairs(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pairs = [{"a": {"title": "电工", "employer": "甲公司", "place_text": "榕江县"},
+              "b": {"title": "电焊工", "employer": "甲公司", "place_text": "榕江县"},
+              "same": True, "kind": "x"},
+             {"a": {"title": ""}, "b": {"title": "普工"}, "same": False, "kind": "y"}]
+    file = tmp_path / "pairs.jsonl"
+    file.write_text("\n".join(json.dumps(p, ensure_ascii=False) for p in pairs), encoding="utf-8")
+    assert bench_dedupe.main([str(file), "--today", "2026-11-28"]) == 0
+    out = capsys.readouterr().out
+    assert "precision 1.000  recall 0.000" in out and "line 1 [x] missed: 电工 | 电焊工" in out
+
+
+def test_the_scoring_command_judges_as_the_store_does(gazetteer: Any) -> None:
+    row = {"title": "普工", "employer": "甲服装厂", "place_text": "榕江县古州镇", "pay_text": "3500元/月",
+           "description": "流水线辅助，包住。", "source_kind": "sheet"}
+    # One URL is one posting in the store, whatever the fields say.
+    same_url = {"a": {**row, "url": "https://a.example/j/1?utm_source=x"},
+                "b": {**row, "title": "叉车工", "url": "https://a.example/j/1"}, "same": False}
+    assert bench_dedupe.judge_pair(same_url, 1, gazetteer, TODAY).same
+    # Two rows of one sheet are held to the one-source bar: a reworded text is not enough.
+    reworded = {"a": row, "b": {**row, "description": "负责流水线辅助工作，提供住宿，长白班。"}}
+    assert bench_dedupe.one_source(reworded["a"], reworded["b"])
+    assert "(one source)" in bench_dedupe.judge_pair(reworded, 2, gazetteer, TODAY).why

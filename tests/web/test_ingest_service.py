@@ -18,14 +18,17 @@ def count(session, model):
 def test_demo_load_stored_every_outcome(db_session):
     run = db_session.scalar(select(IngestRun).order_by(IngestRun.id))
     assert run.fetched == run.new + run.duplicates + sum(run.rejected.values())
-    assert run.new >= 300 and run.duplicates == 1
+    assert run.new >= 300 and run.duplicates >= 1
     assert run.rejected == {"missing_title": 3, "too_long": 1}
     assert count(db_session, Posting) == run.new
+    # One id listed twice never reaches the store; every other duplicate is a job the source
+    # listed again under another id, nearly word for word: a second sighting of one posting.
+    assert count(db_session, PostingSource) - count(db_session, Posting) == run.duplicates - 1 <= 10
     assert count(db_session, QuarantinedRecord) == 4
     reasons = set(db_session.scalars(select(QuarantinedRecord.reason)))
     assert reasons == {"missing_title", "too_long"}
     expired = db_session.scalar(select(func.count()).where(Posting.status == "expired"))
-    assert expired == run.expired > 0
+    assert 0 < expired <= run.expired  # an expired listing of a job still listed open is no expired posting
     assert count(db_session, Worker) == 12
 
 
@@ -41,7 +44,7 @@ def test_rerun_creates_nothing_and_reembeds_nothing(db_session, runtime):
     before = {m: count(db_session, m) for m in (Posting, PostingSource, QuarantinedRecord, Worker)}
     run = load_demo(db_session, runtime, today=TODAY)
     assert (run.new, run.updated, run.duplicates) == (0, 0, 1)
-    assert run.unchanged == before[Posting]
+    assert run.unchanged == before[PostingSource]
     assert {m: count(db_session, m) for m in before} == before
     assert embeddings.embed_pending(db_session, runtime.embedder()) == 0
     bumped = db_session.scalars(select(QuarantinedRecord.times_seen)).all()
@@ -71,7 +74,9 @@ def test_same_canonical_url_from_another_source_is_one_posting(db_session, runti
     assert count(db_session, Posting) == before
     multi = db_session.scalar(select(func.count(func.distinct(PostingSource.posting_id)))
                               .where(PostingSource.source_id == other.id))
-    assert multi == run.duplicates - 1  # the in-batch duplicate never reaches the database
+    assert multi == before  # every posting is sighted by the copy too
+    mine = db_session.scalar(select(func.count()).where(PostingSource.source_id == other.id))
+    assert mine == run.duplicates - 1  # the in-batch duplicate never reaches the database
 
 
 def test_failing_source_records_an_error_and_stores_nothing(db_session, runtime):

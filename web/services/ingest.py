@@ -3,15 +3,15 @@ expired or quarantined — one transaction per source run, committed by the call
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Hashable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any, NamedTuple
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session, aliased, joinedload
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
-from jobs_ingest.dedupe import NearDuplicateIndex, trust_rank
+from jobs_ingest.dedupe import NearDuplicateIndex, Sketch, trust_rank
 from jobs_ingest.pipeline import run_source as run_pipeline
 from jobs_ingest.records import BatchResult, PostingRecord, Rejection, SourceConfig
 from jobs_ingest.text import drop_unsafe
@@ -195,13 +195,14 @@ class _BatchStore:
         if known is not None:
             return self._known(known, record)
         same = self.by_url.get(record.canonical_url) if record.canonical_url else None
+        sketch = self.near.sketch(record)
         if same is None:
-            same = self.near.find(record)
+            same = self.near.find(sketch)
         if same is not None:
             self._sight(same, record)
-            if trust_rank(self.source.trust) < trust_rank(same.source.trust):
+            if self._takes_over(same, record):
                 # The most trusted source's fields win; it becomes the posting's own source.
-                same.source_id, same.external_id = self.source.id, record.external_id
+                same.source, same.external_id = self.source, record.external_id
                 self._apply(same, record)
             return "duplicates"
         posting = Posting(source_id=self.source.id, external_id=record.external_id)
@@ -210,7 +211,18 @@ class _BatchStore:
         self._sight(posting, record)
         if record.canonical_url:
             self.by_url[record.canonical_url] = posting
+        self.near.add(posting, sketch)  # a later item of this batch may be the same job
         return "new"
+
+    def _takes_over(self, posting: Posting, record: PostingRecord) -> bool:
+        """Whether a new sighting's fields replace the posting's: its source is more trusted, or
+        as trusted and the posting is no longer open while this listing is (a re-post)."""
+        if posting.source_id == self.source.id:
+            mine = theirs = 0
+        else:
+            mine = trust_rank(self.source.trust)
+            theirs = trust_rank(posting.source.trust if posting.source else None)
+        return mine < theirs or (mine == theirs and posting.status != "open" and not record.expired)
 
     def _known(self, known: _Known, record: PostingRecord) -> str:
         if known.content_hash == record.content_hash:
@@ -305,24 +317,26 @@ class _Comparable:
 
 
 class _NearDuplicates:
-    """The same job listed by another source: MinHash/LSH over the open and expired postings of
-    other sources in the places this batch brings (built only when it has unknown postings)."""
+    """The same job stored before (by any source, this one's other external ids included) or
+    earlier in this batch: MinHash/LSH candidates, each confirmed by ``jobs_ingest.dedupe.same_job``,
+    over the open and expired postings in the places this batch brings (built only when it has
+    unknown postings)."""
 
     def __init__(self, session: Session, source: Source, fresh: list[PostingRecord]):
         self.session, self.source = session, source
         self.codes = {r.place_code for r in fresh if r.place_code}
         self.wanted = bool(fresh)
         self._index: NearDuplicateIndex | None = None
-        self._postings: dict[int, Posting] = {}
+        self._postings: dict[Hashable, Posting] = {}
 
     def _build(self) -> NearDuplicateIndex:
         index = NearDuplicateIndex()
         query = (select(Posting).join(Posting.place, isouter=True)
-                 .where(Posting.source_id != self.source.id, Posting.status != "closed")
+                 .where(Posting.status != "closed")
                  .where(or_(Place.code.in_(self.codes), Posting.place_id.is_(None)))
                  .options(joinedload(Posting.employer), joinedload(Posting.place),
-                          joinedload(Posting.source)))
-        for posting in self.session.scalars(query) if self.wanted else []:
+                          joinedload(Posting.source), selectinload(Posting.sightings)))
+        for posting in self.session.scalars(query).unique() if self.wanted else []:
             self._postings[posting.id] = posting
             index.add(posting.id, _Comparable(
                 posting.title, posting.description, posting.employer.name if posting.employer else None,
@@ -330,12 +344,31 @@ class _NearDuplicates:
                 posting.wage_min, posting.wage_max))
         return index
 
-    def find(self, record: PostingRecord) -> Posting | None:
-        """The stored posting from another source that is the same job, if any."""
+    def _ready(self) -> NearDuplicateIndex:
         if self._index is None:
             self._index = self._build()
-        keys = self._index.find(record)
+        return self._index
+
+    def sketch(self, record: PostingRecord) -> Sketch:
+        """What finding and adding a record need, computed once."""
+        return self._ready().sketch(record)
+
+    def find(self, sketch: Sketch) -> Posting | None:
+        """The stored or earlier posting that is the same job, if any."""
+        keys = self._ready().find(sketch, one_source=self._listed_here, limit=1)
         return self._postings[keys[0]] if keys else None
+
+    def _listed_here(self, key: Hashable) -> bool:
+        """Whether this source listed the posting under another id (or earlier in this batch)."""
+        posting = self._postings[key]
+        return posting.source_id == self.source.id or any(
+            s.source_id == self.source.id for s in posting.sightings)
+
+    def add(self, posting: Posting, sketch: Sketch) -> None:
+        """Index a posting this batch created (not flushed yet: keyed by its object)."""
+        key = ("batch", len(self._postings))
+        self._postings[key] = posting
+        self._ready().add(key, sketch)
 
 
 def _load_in(session: Session, model: Any, column: Any, keys: set[str]) -> dict[str, Any]:
