@@ -6,10 +6,11 @@ The rule (README "Pay, dates and places"; docs/ARCHITECTURE.md):
   元/工, 日结, 日薪, 日工资, 每天, yuan/day, per day, daily …), an hour (元/小时, 时薪, /hr, per
   hour, hourly …), a week (元/周, 周薪, weekly), a month (元/月, 月薪, RMB/月, k/month, a month,
   monthly …), a year (年薪, 万/年, per year, annual …) or a piece (元/件, 元/斤, per piece …); else
-  the one unit the pay text names elsewhere ("工资150元，日结"). Figures: 4,500, 6千, 6k, 1.2万;
-  ranges with -, ~, 至, 到, —, to ("5-8千": the scale written once applies to both ends).
-- "X以上", "X起", "X+", "最低X" are a minimum only, "X以下", "最高X", "up to X" a maximum only
-  (``open_ended``). A range written high-to-low ("6000-5000") is read in order but flagged
+  the one unit the pay text names elsewhere ("工资150元，日结"). Figures: 4,500, 6千, 6k, 1.2万,
+  三千五, 一万二 (``jobs_ingest.numerals``); ranges with -, ~, 至, 到, —, to, 四五千 ("5-8千": the
+  scale written once applies to both ends).
+- "X以上", "X起", "X+", "最低X", "保底X", "月入过万" are a minimum only, "X以下", "最高X", "up to X"
+  a maximum only (``open_ended``). A range written high-to-low ("6000-5000") is read in order but flagged
   ``swapped`` and claims no monthly figure: the clerk's text may mean something else.
 - A figure with no unit anywhere is read in the posting's context: on a day-labour posting (日结,
   零工, 临时工, day labour … in the pay text, title, type or description) one from 50 to 999 is a
@@ -36,6 +37,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
+from jobs_ingest.numerals import arabic_numerals
 from jobs_ingest.text import html_to_text, tidy
 
 Unit = Literal["month", "day", "hour", "piece", "week", "year"]
@@ -143,9 +145,10 @@ _CLAUSE_END = re.compile(r"[，,。；;、!?！？\n]|\.\s")
 # A figure right after one of these is an extra (overtime, allowance, bonus, deposit), not the pay.
 _EXTRA = re.compile(r"(?<!含)(?:加班费?|补贴|补助|津贴|奖金?|全勤|满勤|提成|押金|路费|车费|介绍费|餐补|房补|"
                     r"饭补|话补|overtime|bonus|allowance|subsidy|deposit|commission)[^)）\d]{0,6}$", re.I)
-_MINIMUM_AFTER = re.compile(r"以上|起|\+|多(?!劳)|or more|and above|or above", re.I)
-_MAXIMUM_AFTER = re.compile(r"以下|以内|封顶|or less|max", re.I)
-_MINIMUM_BEFORE = re.compile(r"(?:最低|不低于|至少|保底|at least|from|min(?:imum)?)\D{0,6}$", re.I)
+_MINIMUM_AFTER = re.compile(r"以上|起|\+|多(?!劳)|保底|不封顶|or more|and above|or above|and up\b", re.I)
+_MAXIMUM_AFTER = re.compile(r"以下|以内|(?<!不)封顶|or less|max", re.I)
+_MINIMUM_BEFORE = re.compile(r"(?:最低|不低于|至少|保底|at least|from|starting at|min(?:imum)?)\D{0,6}$",
+                             re.I)
 _MAXIMUM_BEFORE = re.compile(r"(?:最高|不超过|up to|at most|no more than|max(?:imum)?)\D{0,6}$", re.I)
 # A posting that says it is day labour / hourly work: its bare figure may be a day's / an hour's.
 _DAY_LABOUR = re.compile(r"日结|一天一结|当天结|天天结|零工|临时工|按天|日工资|日薪|day[- ]labou?r|"
@@ -171,6 +174,7 @@ def _fold(text: str) -> str:
 
 def _prepared(text: str | None) -> str:
     folded = _THOUSANDS.sub(lambda m: m.group(0).replace(",", ""), _fold(text or ""))
+    folded = arabic_numerals(folded)
     return _NOT_PAY_DIGITS.sub(lambda m: " " * len(m.group(0)), folded)
 
 

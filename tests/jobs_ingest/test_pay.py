@@ -62,8 +62,8 @@ SPELLINGS = {
 RANGES = {"day": (10, 2000), "hour": (5, 500), "week": (100, 20_000), "month": (1000, 100_000),
           "year": (20_000, 2_000_000), "piece": (1, 500)}
 # Text made of what pay is written with, so that random cases come near real ones.
-PAYISH = st.text(alphabet="0123456789.,，元块天日月年周时小件/-~至到以上下起最高万千kK 日结零工计件面议每",
-                 max_size=40)
+PAYISH = st.text(alphabet="0123456789.,，元块天日月年周时小件/-~至到以上下起最高万千百kK 日结零工计件面议每"
+                          "一二两三五", max_size=40)
 ANY_TEXT = st.text(max_size=80) | PAYISH
 NOISE = st.sampled_from(["", "急招 ", "包吃住，", "普工 ", "Pay: ", "工资", "待遇：", "Wanted, ",
                          "五险一金 "])
