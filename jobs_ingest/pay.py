@@ -12,10 +12,11 @@ The rule (README "Pay, dates and places"; docs/ARCHITECTURE.md):
 - "X以上", "X起", "X+", "最低X", "保底X", "月入过万" are a minimum only, "X以下", "最高X", "up to X"
   a maximum only (``open_ended``). A range written high-to-low ("6000-5000") is read in order but flagged
   ``swapped`` and claims no monthly figure: the clerk's text may mean something else.
-- A figure with no unit anywhere is read in the posting's context: on a day-labour posting (日结,
+- A figure with no unit anywhere is read in the posting's context: the unit the posting's own
+  words give that very figure ("装卸工 200元/天" over a bare "200元"); else on a day-labour posting (日结,
   零工, 临时工, day labour … in the pay text, title, type or description) one from 50 to 999 is a
   day rate and one from 3,000 up a month's pay; on an hourly one (小时工, 钟点工, hourly) one from 8
-  to 200 is an hour's rate; elsewhere one from 1,000 to 50,000 is a month's pay. Anything else
+  to 100 is an hour's rate; elsewhere one from 1,000 to 50,000 is a month's pay. Anything else
   claims nothing. A rate read from context is shown but gives no monthly figure: the text did not
   say it, and a day-labour job may last a day.
 - Nothing is claimed for 面议/negotiable, another currency, text naming two different units (by
@@ -34,7 +35,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal, cast
 
 from jobs_ingest.numerals import arabic_numerals
@@ -55,9 +56,9 @@ MIN_BARE_MONTHLY = 1000  # a figure with no unit below this is no month's pay
 MAX_BARE_MONTHLY = 50_000  # nor one above this (a year's? a typo?): too unsure to claim
 DAY_LABOUR_MONTHLY_FROM = 3000  # on a day-labour posting, a bare figure is a month's from here up
 # A bare figure read as the posting's own rate (day labour, hourly work) must be one it can be.
-_CONTEXT_RATE = {"day": (50, 999), "hour": (8, 200)}
+_CONTEXT_RATE = {"day": (50, 999), "hour": (8, 100)}
 # No worker is paid outside these, per unit: such a figure is a misreading or a typo.
-_PLAUSIBLE = {"hour": (1, 500), "day": (10, 2000), "week": (50, 20_000), "month": (100, 500_000),
+_PLAUSIBLE = {"hour": (1, 500), "day": (10, 2000), "week": (50, 20_000), "month": (500, 500_000),
               "year": (1000, 6_000_000), "piece": (0.01, 10_000)}
 
 
@@ -100,7 +101,7 @@ _NOT_MONEY = re.compile(r"\s*(?:个|多)?(?:小时|钟头|天|日(?![结薪])|�
                         r"岁|人|名|点|号|路|楼|栋|层|室|件|斤|公斤|吨|亩|箱|平|[%％]|公里|米|"
                         r"h(?:ou)?rs?\b|days?\b|weeks?\b|months?\b|years?\b|people\b|persons?\b|"
                         r"km\b|m\b|kg\b)", re.I)
-_NO_FIGURE = re.compile(r"面议|待遇从优|negotiable|\bTBD\b|\bDOE\b", re.I)
+_NO_FIGURE = re.compile(r"面议|面谈|协商|商议|待遇从优|negotiable|\bTBD\b|\bDOE\b", re.I)
 _FOREIGN = re.compile(r"\$|usd|美元|美金|eur|€|欧元|港币|hkd|日元|jpy|dollar", re.I)
 _CUR = r"(?:(?:元|块钱?|人民币|rmb|cny|yuan|¥)\s*){0,2}"
 _CONN = r"(?:/\s*|每\s*|一\s*|(?:per|a|an|each)\s+)"
@@ -114,9 +115,9 @@ _UNIT_WORDS = {
     "year": r"年|year(?![a-z])|yr(?![a-z])|annum",
     "piece": r"件|个(?![月小钟工])|只|箱|斤|公斤|单|亩|kg(?![a-z])|piece(?![a-z])|pcs?(?![a-z])",
 }
-_UNIT_ADVERBS = {"day": r"日结|日薪|daily|per\s*diem", "hour": r"hourly", "week": r"weekly",
+_UNIT_ADVERBS = {"day": r"日结|日薪|daily|per\s*diem", "hour": r"hourly", "week": r"weekly|周结",
                  "month": r"monthly|月结", "year": r"annually|yearly", "piece": r"(?!)"}
-_SUFFIX = {unit: re.compile(rf"^\s*{_QUALIFIER}\s*{_CUR}\s*{_QUALIFIER}\s*"
+_SUFFIX = {unit: re.compile(rf"^\s*{_QUALIFIER}\s*{_CUR}\s*{_QUALIFIER}\s*(?:/\s*人\s*)?"
                             rf"(?:{_CONN}(?:{words})|{_UNIT_ADVERBS[unit]})", re.I)
            for unit, words in _UNIT_WORDS.items()}
 # A rate written out anywhere ("工资150元 包吃住 /天"): a slash or "per" only, since "每天工作8小时"
@@ -128,8 +129,8 @@ _WRITTEN_RATE = {unit: re.compile(rf"(?:(?<![时天周月年人日])/\s*|per\s+)
 _PREFIX_WORDS = {
     "day": r"日工资|日薪|日结|一天一结|当天结|天天结|按天|天薪|daily|per\s*diem",
     "hour": r"时薪|小时工资|按小时|计时工资|hourly",
-    "week": r"周薪|weekly",
-    "month": r"月薪|月工资|月入|月收入|月综合|月均|monthly",
+    "week": r"周薪|周结|weekly",
+    "month": r"月薪|月工资|月入|月收入|月综合|月均|月结|monthly",
     "year": r"年薪|年收入|annual|yearly",
     "unclear": r"计件|piece[- ]?rate|per\s+piece",
 }
@@ -256,21 +257,34 @@ def _text_units(text: str) -> set[str]:
 
 def _bare(folded: str, figure: _Figure, context: str) -> Pay:
     """A figure with no unit in its text, read in the posting's context (see the module rule)."""
+    stated = _stated_in(context, figure)
+    if stated is not None and stated.unit != "month":
+        return stated  # "装卸工 200元/天" over a bare "200元"; a month's the rules below claim
     whole = f"{folded} {_fold(context)}"
     day, hour = bool(_DAY_LABOUR.search(whole)), bool(_HOURLY.search(whole))
     if not (day or hour):
         if MIN_BARE_MONTHLY <= figure.high <= MAX_BARE_MONTHLY:
             return _read(folded, figure, "month")
-        return NO_PAY
+        return stated or NO_PAY
     if figure.low >= DAY_LABOUR_MONTHLY_FROM and figure.high <= MAX_BARE_MONTHLY:
         return _read(folded, figure, "month")  # no day's or hour's pay is that high
     if day == hour:
-        return NO_PAY  # both, so neither
+        return stated or NO_PAY  # both, so neither
     unit = "day" if day else "hour"
     least, most = _CONTEXT_RATE[unit]
     if least <= figure.low and figure.high <= most:
         return _read(folded, figure, unit, from_context=True)
-    return NO_PAY
+    return stated or NO_PAY
+
+
+def _stated_in(context: str, figure: _Figure) -> Pay | None:
+    """The posting's own words give this very figure a unit ("装卸工 200元/天" over a bare "200元")."""
+    if not context or not any(char.isdigit() for char in context):
+        return None
+    pay = parse_pay(context[:2000])
+    if pay.unit is None or {pay.low, pay.high} - {None} != {figure.low, figure.high}:
+        return None
+    return replace(pay, from_context=True, monthly_low=None, monthly_high=None)
 
 
 def _read(folded: str, figure: _Figure, unit: str, from_context: bool = False) -> Pay:
