@@ -279,9 +279,10 @@ def _bare(folded: str, figure: _Figure, context: str) -> Pay:
 
 def _stated_in(context: str, figure: _Figure) -> Pay | None:
     """The posting's own words give this very figure a unit ("装卸工 200元/天" over a bare "200元")."""
-    if not context or not any(char.isdigit() for char in context):
-        return None
-    pay = parse_pay(context[:2000])
+    context = context[:2000]
+    if _figure(figure.low) not in context and not re.search(r"[千万kKwW,]", context):
+        return None  # the figure is nowhere in it (a quick test before reading it whole)
+    pay = parse_pay(context)
     if pay.unit is None or {pay.low, pay.high} - {None} != {figure.low, figure.high}:
         return None
     return replace(pay, from_context=True, monthly_low=None, monthly_high=None)
