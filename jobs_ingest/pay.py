@@ -5,10 +5,10 @@ The rule (README "Pay, dates and places"; docs/ARCHITECTURE.md):
 - The **unit** is the one written next to the figure, in Chinese or English: a day (元/天, 元/日,
   元/工, 日结, 日薪, 日工资, 每天, yuan/day, per day, daily …), an hour (元/小时, 时薪, /hr, per
   hour, hourly …), a week (元/周, 周薪, weekly), a month (元/月, 月薪, RMB/月, k/month, a month,
-  monthly …), a year (年薪, 万/年, per year, annual …) or a piece (元/件, 元/斤, per piece …); else
-  the one unit the pay text names elsewhere ("工资150元，日结"). Figures: 4,500, 6千, 6k, 1.2万,
-  三千五, 一万二 (``jobs_ingest.numerals``); ranges with -, ~, 至, 到, —, to, 四五千 ("5-8千": the
-  scale written once applies to both ends).
+  monthly …), a year (年薪, 万/年, per year, annual …) or a piece (元/件, 元/斤, 元/吨, 元/平方,
+  per piece …); else the one unit the pay text names elsewhere ("工资150元，日结").
+  Figures: 4,500, 6千, 6k, 1.2万, 三千五, 一万二 (``jobs_ingest.numerals``); ranges with -, ~,
+  至, 到, —, to, 四五千 ("5-8千": the scale written once applies to both ends).
 - "X以上", "X起", "X+", "最低X", "保底X", "月入过万" are a minimum only, "X以下", "最高X", "up to X"
   a maximum only (``open_ended``). A range written high-to-low ("6000-5000") is read in order but flagged
   ``swapped`` and claims no monthly figure: the clerk's text may mean something else.
@@ -113,7 +113,8 @@ _UNIT_WORDS = {
     "week": r"周|星期|week(?![a-z])",
     "month": r"月|个月|month(?![a-z])|mo(?![a-z])",
     "year": r"年|year(?![a-z])|yr(?![a-z])|annum",
-    "piece": r"件|个(?![月小钟工])|只|箱|斤|公斤|单|亩|kg(?![a-z])|piece(?![a-z])|pcs?(?![a-z])",
+    "piece": r"件|个(?![月小钟工])|只|箱|斤|公斤|单|亩|车|吨|趟|袋|棵|株|平方米?|平米|平|㎡|米|"
+             r"kg(?![a-z])|piece(?![a-z])|pcs?(?![a-z])",
 }
 _UNIT_ADVERBS = {"day": r"日结|日薪|daily|per\s*diem", "hour": r"hourly", "week": r"weekly|周结",
                  "month": r"monthly|月结", "year": r"annually|yearly", "piece": r"(?!)"}
