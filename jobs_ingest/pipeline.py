@@ -112,7 +112,8 @@ def build_record(item: RawItem, gazetteer: Gazetteer, today: date) -> PostingRec
 
 
 # Part of every fingerprint: bump it when normalisation changes, so stored items are redone.
-NORMALISER_VERSION = "4"  # 3: bidi and control characters removed; 4: pay units in English too
+NORMALISER_VERSION = "5"  # 3: bidi and control characters removed; 4: pay units in English too;
+# 5: pay read by jobs_ingest.pay (swapped ranges and two units claim no monthly figure, extras skipped)
 
 
 def fingerprint(item: RawItem) -> str:

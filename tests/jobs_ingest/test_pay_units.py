@@ -71,7 +71,7 @@ CASES = [
     ("计件，150元", (None, None)),
     ("2 yuan per piece", (None, None)),
     ("130元", (None, None)),  # a bare figure no month's pay can be
-    ("150元/天，月薪4500元", (3900, 3900)),  # the unit next to the first figure wins
+    ("150元/天，月薪4500元", (None, None)),  # two rates in two units: which one is meant is unclear
     ("工资150元 包吃住 /天 或 /月", (None, None)),  # two units, neither next to the figure
     ("面议", (None, None)),
     ("Negotiable", (None, None)),

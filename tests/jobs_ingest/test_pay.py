@@ -1,0 +1,226 @@
+"""The pay reader (parse_pay): a development table of real-style strings, properties, and the scorer."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bench.pay_table import load_rows, main, score
+from jobs_ingest.normalise import parse_pay as parse_pay_old_home
+from jobs_ingest.pay import DAYS_PER_MONTH, NO_PAY, PER_MONTH, Pay, parse_pay, parse_wage
+
+DEV_TABLE = Path(__file__).parent / "data" / "pay_dev.jsonl"
+ROWS = load_rows(DEV_TABLE)
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[f"line{row.line}" for row in ROWS])
+def test_the_development_table_reads_exactly(row) -> None:
+    pay = parse_pay(row.text, row.context)
+    got = (pay.unit, pay.low, pay.high, pay.open_ended, pay.swapped)
+    assert got == (row.unit, row.low, row.high, row.open_ended, row.swapped)
+
+
+def test_the_development_table_is_varied() -> None:
+    assert len(ROWS) >= 80
+    units = {row.unit for row in ROWS}
+    assert units == {"month", "day", "hour", "week", "year", "piece", None}
+    assert sum(row.text.isascii() for row in ROWS) >= 20
+    assert sum(row.unit is None for row in ROWS) >= 15
+    assert sum(row.swapped for row in ROWS) >= 3
+    assert sum(row.open_ended and row.low is None for row in ROWS) >= 3  # 以下, 最高, up to
+    assert sum(bool(row.context) for row in ROWS) >= 8
+
+
+def test_the_structured_reading_of_the_issue_examples() -> None:
+    assert parse_pay("日工资200元") == Pay("day", 200, 200, monthly_low=5200, monthly_high=5200)
+    assert parse_pay("5000以上") == Pay("month", 5000, None, open_ended=True, monthly_low=5000)
+    assert parse_pay("6000-5000元/月") == Pay("month", 5000, 6000, swapped=True)
+    assert parse_pay("面议") == NO_PAY
+    assert parse_pay("130元", "搬运 日结") == Pay("day", 130, 130, from_context=True)
+    assert parse_pay_old_home is parse_pay  # still importable from normalise
+
+
+# Every spelling of a unit, with {f} for the figure. Each is a way real postings write it.
+SPELLINGS = {
+    "day": ["{f}元/天", "{f}元/日", "{f}元一天", "{f}元每天", "{f}块一天", "日工资{f}元", "日薪{f}",
+            "日结{f}元", "每天{f}元", "{f} yuan/day", "{f} RMB per day", "{f} yuan a day", "{f}/day",
+            "Daily wage: {f} yuan", "{f} yuan daily", "{f}元/工"],
+    "hour": ["{f}元/小时", "{f}元每小时", "{f}元/时", "时薪{f}元", "每小时{f}元", "{f} yuan per hour",
+             "{f}/hr", "{f} CNY/hour", "{f} yuan an hour", "Hourly: {f} yuan", "{f}/h"],
+    "week": ["{f}元/周", "周薪{f}元", "{f} yuan a week", "{f} RMB/week", "每周{f}元"],
+    "month": ["{f}元/月", "月薪{f}元", "{f} RMB/月", "{f} yuan per month", "{f}/month", "每月{f}元",
+              "{f}元/个月", "月工资{f}", "Monthly pay {f} yuan", "{f} yuan monthly"],
+    "year": ["{f}元/年", "年薪{f}元", "{f} yuan per year", "{f}/year", "{f} RMB a year",
+             "Annual salary {f} yuan"],
+    "piece": ["{f}元/件", "{f} yuan per piece", "每件{f}元", "{f}元一件"],
+}
+# The figures a rate in each unit may be, so that the reader claims them (see _PLAUSIBLE).
+RANGES = {"day": (10, 2000), "hour": (5, 500), "week": (100, 20_000), "month": (1000, 100_000),
+          "year": (20_000, 2_000_000), "piece": (1, 500)}
+# Text made of what pay is written with, so that random cases come near real ones.
+PAYISH = st.text(alphabet="0123456789.,，元块天日月年周时小件/-~至到以上下起最高万千百kK 日结零工计件面议每"
+                          "一二两三五", max_size=40)
+ANY_TEXT = st.text(max_size=80) | PAYISH
+NOISE = st.sampled_from(["", "急招 ", "包吃住，", "普工 ", "Pay: ", "工资", "待遇：", "Wanted, ",
+                         "五险一金 "])
+TAILS = st.sampled_from(["", "，包吃住", " 五险一金", ", meals included", "，长期招聘", "（熟练工优先）"])
+
+
+def _written(value: int, style: int) -> str:
+    """A figure as postings write it: 4500, 4,500, 4.5千 / 4.5k, 1.2万."""
+    if style == 1 and value >= 1000:
+        return f"{value:,}"
+    if style == 2 and value >= 1000 and value % 100 == 0:
+        return f"{value / 1000:g}" + ("千" if value < 10000 else "k")
+    if style == 3 and value >= 10000 and value % 1000 == 0:
+        return f"{value / 10000:g}万"
+    return str(value)
+
+
+@st.composite
+def rates(draw: st.DrawFn) -> tuple[str, str, int, int]:
+    """(text, unit, low, high): a rate or range in one unit, written in one of its spellings."""
+    unit = draw(st.sampled_from(sorted(SPELLINGS)))
+    least, most = RANGES[unit]
+    low = draw(st.integers(least, most))
+    high = draw(st.integers(low, most)) if draw(st.booleans()) else low
+    style = draw(st.integers(0, 3))
+    if _written(low, style) == str(low) and _written(high, style) != str(high):
+        style = 0  # "100-5千" is no way to write 100 to 5,000: both ends or neither in 千/k/万
+    figure = _written(low, style) if low == high else f"{_written(low, style)}-{_written(high, style)}"
+    text = draw(NOISE) + draw(st.sampled_from(SPELLINGS[unit])).format(f=figure) + draw(TAILS)
+    return text, unit, low, high
+
+
+@given(rates())
+def test_a_rate_in_any_spelling_reads_back_as_written(rate: tuple[str, str, int, int]) -> None:
+    text, unit, low, high = rate
+    pay = parse_pay(text)
+    assert (pay.unit, pay.low, pay.high, pay.open_ended, pay.swapped) == (unit, low, high, False, False)
+    factor = PER_MONTH[unit]
+    if factor is None:
+        assert (pay.monthly_low, pay.monthly_high) == (None, None)
+    else:
+        assert pay.monthly_low == round(low * factor) or pay.monthly_low is None  # None: out of 100..1e6
+
+
+@given(ANY_TEXT, st.text(max_size=40) | PAYISH)
+def test_the_reader_never_raises_and_its_result_is_consistent(text: str, context: str) -> None:
+    pay = parse_pay(text, context)
+    if pay.unit is None:
+        assert pay == NO_PAY
+        return
+    assert pay.low is not None or pay.high is not None
+    assert pay.open_ended == (pay.low is None or pay.high is None)
+    if pay.low is not None and pay.high is not None:
+        assert pay.low <= pay.high
+    if pay.monthly_low is not None and pay.monthly_high is not None:
+        assert pay.monthly_low <= pay.monthly_high
+    if pay.swapped or pay.from_context:
+        assert (pay.monthly_low, pay.monthly_high) == (None, None)
+    assert parse_wage(text, context) == (pay.monthly_low, pay.monthly_high)
+
+
+@given(ANY_TEXT, st.sampled_from(["面议", "薪资面议", "，可面议", "Negotiable", "待遇从优"]))
+def test_saying_negotiable_never_creates_a_figure(text: str, negotiable: str) -> None:
+    assert parse_pay(text + negotiable) == NO_PAY
+    assert parse_pay(negotiable + text) == NO_PAY
+
+
+_WORDS = ["包吃住", "五险一金", "长期招聘", "急招", "熟练工优先", "男女不限", "Meals provided", "Apply now",
+          "工作轻松", "环境好"]
+
+
+@given(ANY_TEXT, st.lists(st.sampled_from(_WORDS), min_size=1, max_size=3))
+def test_noise_never_creates_a_figure(text: str, words: list[str]) -> None:
+    if parse_pay(text).unit is None:
+        assert parse_pay(text + "，" + "，".join(words)).unit is None
+        assert parse_pay("，".join(words) + "，" + text).unit is None
+
+
+@given(rates(), st.lists(st.sampled_from(_WORDS), min_size=1, max_size=3))
+def test_noise_around_a_rate_changes_nothing(rate: tuple[str, str, int, int], words: list[str]) -> None:
+    text = rate[0]
+    assert parse_pay("，".join(words) + "，" + text + "。" + "，".join(words)) == parse_pay(text)
+
+
+@given(st.sampled_from(sorted(SPELLINGS)), st.data())
+def test_a_range_written_high_to_low_is_always_flagged(unit: str, data: st.DataObject) -> None:
+    least, most = RANGES[unit]
+    low = data.draw(st.integers(least, most - 1))
+    high = data.draw(st.integers(low + 1, most))
+    spelling = data.draw(st.sampled_from(SPELLINGS[unit]))
+    pay = parse_pay(spelling.format(f=f"{high}-{low}"))
+    assert (pay.unit, pay.low, pay.high, pay.swapped) == (unit, low, high, True)
+    assert (pay.monthly_low, pay.monthly_high) == (None, None)  # flagged, never silently stored
+
+
+@given(rates(), rates())
+def test_two_rates_in_two_units_claim_nothing(first: tuple[str, str, int, int],
+                                              second: tuple[str, str, int, int]) -> None:
+    if first[1] != second[1]:
+        assert parse_pay(f"{first[0]}；{second[0]}") == NO_PAY
+
+
+@given(st.integers(50, 999), st.sampled_from(["元", "", "块"]),
+       st.sampled_from(["搬运工 日结", "零工市场 装卸", "临时工，干完就走", "Loader (day labour)"]))
+def test_a_bare_figure_on_a_day_labour_posting_is_a_day_rate_but_no_months_pay(
+        figure: int, currency: str, context: str) -> None:
+    assert parse_pay(f"{figure}{currency}", context) == Pay("day", figure, figure, from_context=True)
+    assert parse_pay(f"{figure}{currency}") == NO_PAY  # without the context it claims nothing
+    assert parse_pay(f"{figure}元/天", context).monthly_low == figure * DAYS_PER_MONTH
+
+
+@given(st.integers(1000, 2999) | st.integers(50_001, 10**7))
+def test_a_bare_figure_that_may_be_anything_on_day_labour_claims_nothing(figure: int) -> None:
+    assert parse_pay(str(figure), "临时工 零工 日结") == NO_PAY
+
+
+@given(st.integers(3000, 50_000))
+def test_a_bare_figure_from_3000_on_day_labour_is_a_month(figure: int) -> None:
+    assert parse_pay(str(figure), "临时工 零工 日结") == Pay("month", figure, figure, monthly_low=figure,
+                                                          monthly_high=figure)
+
+
+def _table(tmp_path: Path, rows: list[dict[str, object]]) -> Path:
+    path = tmp_path / "t.jsonl"
+    path.write_text("\n".join(json.dumps(row, ensure_ascii=False) for row in rows) + "\n", encoding="utf-8")
+    return path
+
+
+def _row(text: str, unit: str | None, low: float | None, high: float | None,
+         open_ended: bool = False, swapped: bool = False, context: str = "") -> dict[str, object]:
+    return {"text": text, "context": context, "unit": unit, "low": low, "high": high,
+            "open_ended": open_ended, "swapped": swapped}
+
+
+def test_the_scorer_counts_each_kind_of_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _table(tmp_path, [
+        _row("200元/天", "day", 200, 200),                   # exact
+        _row("面议", None, None, None),                       # exact: nothing claimed, nothing expected
+        _row("4500元/月", None, None, None),                  # false claim: the table says none
+        _row("4500元/月", "day", 4500, 4500),                 # false claim: another unit
+        _row("4500元/月", "month", 4000, 4500),               # false claim: another figure
+        _row("面议", "month", 3000, 3000),                    # miss
+        _row("5000以上", "month", 5000, None, open_ended=False),  # flag error
+    ])
+    result = score(load_rows(path))
+    assert (result["rows"], result["exact"], result["false claim"], result["miss"], result["flag error"]) == (
+        7, 2, 3, 1, 1)
+    assert [item["line"] for item in result["wrong"]] == [3, 4, 5, 6, 7]
+    assert main([str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "exact 2 (28.6%)  false claims 3  misses 1  flag errors 1" in out
+    assert "line 6 miss: '面议'" in out
+
+
+def test_the_scorer_names_a_malformed_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"text": "200元/天", "unit": "day", "low": 200, "high": 200}\n{"unit": "day"}\n',
+                    encoding="utf-8")
+    with pytest.raises(SystemExit, match=r"bad.jsonl:2"):
+        load_rows(path)
