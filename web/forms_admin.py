@@ -68,20 +68,20 @@ class SourceForm(FlaskForm):
     """A source an admin adds or edits; the kinds are the registry's (set by the view). The
     settings boxes take ``key = value`` lines; web/services/sources.py checks them all."""
 
-    name = StringField(_l("内部名称（字母、数字、横线，例如：rongjiang-rsj）"),
+    name = StringField(_l("内部名称（只用字母、数字和横线）"),
                        validators=[DataRequired(_l("请填写这一项。")), Length(max=100),
                                    Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
                                           message=_l("只能用字母、数字、点、横线和下划线。"))])
     kind = SelectField(_l("来源类型"), validate_choice=False)
     url = StringField(_l("网址（列表页、订阅或接口的第一页）"), validators=[Optional(), Length(max=1000)])
-    schedule = StringField(_l("多久抓一次（例如 interval:6h 每6小时；不填只手动运行）"),
+    schedule = StringField(_l("多久抓一次（不填就只手动运行）"),
                            validators=[Optional(), Length(max=100)])
     trust = SelectField(_l("可信度"), choices=TRUST_CHOICES)
     public_name = StringField(_l("对求职者显示的名称（例如：榕江县人社局）"),
                               validators=[Optional(), Length(max=100)])
-    html = TextAreaField(_l("网页选择器（html 类型，每行一个，例如：links = ul.list li a）"),
+    html = TextAreaField(_l("网页选择器（每行一个）"),
                          validators=[Optional(), Length(max=5000)])
-    mapping = TextAreaField(_l("字段对应（api 类型，每行一个，例如：title = jobName）"),
+    mapping = TextAreaField(_l("字段对应（每行一个）"),
                             validators=[Optional(), Length(max=5000)])
-    options = TextAreaField(_l("其他设置（每行一个，例如：max_pages = 20）"),
+    options = TextAreaField(_l("其他设置（每行一个）"),
                             validators=[Optional(), Length(max=5000)])

@@ -204,3 +204,17 @@ def runtime_today() -> Any:
     from tests.conftest import TODAY
 
     return TODAY
+
+
+def test_an_english_try_page_shows_no_chinese_outside_what_the_source_sent(admin: Any, db_session: Any,
+                                                                            site: Site) -> None:
+    from tests.web.pages import cjk_outside_data, latin_outside_data
+
+    source_id = sheet_source(db_session, site)
+    token = csrf_token(admin, f"/admin/sources/{source_id}")
+    english = admin.post(f"/admin/sources/{source_id}/try?lang=en", data={"csrf_token": token})
+    assert "What the try found" in english.get_data(as_text=True)
+    assert cjk_outside_data(english.get_data(as_text=True), []) == []
+    chinese = admin.post(f"/admin/sources/{source_id}/try?lang=zh", data={"csrf_token": token})
+    data = ["missing_title", "county-sheet", "sheet", "interval:6h", site.origin, "robots.txt"]
+    assert latin_outside_data(chinese.get_data(as_text=True), data) == []
