@@ -136,3 +136,14 @@ def test_every_documented_key_is_accepted() -> None:
     fetch_limits = {"connect_timeout": 1, "read_timeout": 1, "total_timeout": 1, "max_bytes": 1,
                     "max_redirects": 1, "retries": 1, "backoff": 1, "max_wait": 1}
     assert check_source({"name": "f", "kind": "feed", "url": "http://x/", **fetch_limits}, KINDS) == []
+
+
+def test_the_documented_examples_pass() -> None:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    example = tomllib.loads((root / "docs" / "sources.example.toml").read_text(encoding="utf-8"))
+    assert check_sources(example, kinds(), _schedule) == []
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    block = readme.split("### Sources file\n\n```toml\n", 1)[1].split("```", 1)[0]
+    assert check_sources(tomllib.loads(block), kinds(), _schedule) == []
