@@ -84,6 +84,20 @@ def test_add_a_source_checks_every_field_in_plain_words(admin: Any, db_session: 
     assert 'Unknown setting "titel". Did you mean "title"?' in english
 
 
+def test_the_settings_box_cannot_open_the_private_network_or_a_local_file(admin: Any,
+                                                                         db_session: Any) -> None:
+    token = csrf_token(admin, "/admin/sources/new")
+    before = counts(db_session)
+    for line in ("allow_private_network = true", "path = \"/etc\"", "name = \"other\""):
+        for action in ("save", "try"):
+            response = admin.post("/admin/sources/new", data=dict(FORM, csrf_token=token, action=action,
+                                                                  options=line))
+            key = line.split(" ", 1)[0]
+            assert response.status_code == 400, (line, action)
+            assert f"“{key}”不能在这里设置。" in response.get_data(as_text=True)
+    assert counts(db_session) == before
+
+
 def test_a_saved_source_is_registered_audited_and_scheduled_within_a_sync(app: Any, admin: Any,
                                                                            db_session: Any) -> None:
     scheduler = build_scheduler(app)
@@ -123,6 +137,23 @@ def test_edit_keeps_the_name_and_loopback_permission_and_reschedules(app: Any, a
     again = admin.get(f"/admin/sources/{source_id}/edit").get_data(as_text=True)
     assert "close_after_missed_runs = 5" in again
     assert sync_source_jobs(scheduler, app)["rescheduled"] == ["county-sheet"]
+
+
+def test_edit_takes_any_stored_name_and_refuses_a_bureaus_own_source(admin: Any, db_session: Any) -> None:
+    odd = ingest.upsert_source(db_session, {"name": "县局 来源", "kind": "feed",
+                                            "url": "https://x.example.cn/rss"})
+    manual = ingest.upsert_source(db_session, {"name": "bureau-522632", "kind": "manual", "trust": "bureau"})
+    db_session.commit()
+    odd_id, manual_id = odd.id, manual.id
+    token = csrf_token(admin, f"/admin/sources/{odd_id}/edit")
+    data = {"csrf_token": token, "action": "save", "kind": "feed", "url": "https://x.example.cn/rss2",
+            "trust": "aggregator", "schedule": "", "public_name": "", "html": "", "mapping": "",
+            "options": ""}
+    assert admin.post(f"/admin/sources/{odd_id}/edit", data=data).status_code == 302
+    assert fresh(db_session, odd_id).location == "https://x.example.cn/rss2"
+    assert admin.get(f"/admin/sources/{manual_id}/edit").status_code == 404
+    page = admin.get(f"/admin/sources/{manual_id}").get_data(as_text=True)
+    assert "试运行（不保存）" not in page and "修改设置" not in page
 
 
 def test_try_shows_postings_and_rejections_and_stores_nothing(admin: Any, db_session: Any,

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from jobs_ingest import dryrun
 from jobs_ingest.records import SourceConfig
 from jobs_ingest.sources import kinds
-from jobs_ingest.sources.config import Problem, check_source
+from jobs_ingest.sources.config import SOURCE_KEYS, Problem, check_source
 from places import Gazetteer
 from web.models import IngestRun, QuarantinedRecord, Source
 from web.services.ingest import source_config, upsert_source
@@ -78,7 +78,11 @@ def build_spec(given: SourceInput) -> tuple[dict[str, Any], list[Problem]]:
     if given.schedule.strip():
         spec["schedule"] = given.schedule.strip()
     options, problems = parse_lines(given.options, "options")
-    spec |= {k: v for k, v in options.items() if k not in spec}
+    # The box holds a kind's options only: a source's own keys have fields of their own, or (a
+    # local path, loopback permission) are for the server's operator, never for a web form.
+    problems += [Problem(1, "options", "not_here", f"{key} cannot be set here", {"key": key})
+                 for key in options if key in SOURCE_KEYS]
+    spec |= {k: v for k, v in options.items() if k not in SOURCE_KEYS}
     for table in TABLES:
         values, found = parse_lines(getattr(given, table), table)
         problems += found
@@ -142,8 +146,6 @@ def update_source(session: Session, source_id: int, spec: dict[str, Any]) -> Sou
 def try_spec(spec: dict[str, Any], gazetteer: Gazetteer, today: date,
              allow_private_network: bool = False) -> dryrun.DryRun:
     """Try a spec that is not saved (or not yet): fetch and normalise, store nothing."""
-    from web.services.ingest import SOURCE_KEYS
-
     options = {k: v for k, v in spec.items() if k not in SOURCE_KEYS}
     config = SourceConfig(name=spec["name"], kind=spec["kind"], location=spec.get("url", ""),
                           trust=spec.get("trust", "aggregator"), options=options,

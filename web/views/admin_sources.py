@@ -40,6 +40,7 @@ PROBLEM_WORDS = {
     "too_long": _l("太长了（最多%(limit)s个字）。"),
     "duplicate_name": _l("这个名称已经有了，请换一个。"),
     "bad_url": _l("请填写以 http:// 或 https:// 开头的网址。"),
+    "not_here": _l("“%(key)s”不能在这里设置。"),
 }
 HINT = _l("是不是想写“%(hint)s”？")
 OTHER = _l("这一项的写法不对。")
@@ -61,14 +62,16 @@ def _form(formdata: Any = None, **data: Any) -> SourceForm:
 
 
 def _given(form: SourceForm, name: str | None = None) -> sources.SourceInput:
-    return sources.SourceInput(**{f: (getattr(form, f).data or "") for f in FORM_FIELDS} | (
-        {"name": name} if name else {}))
+    """The form's text; ``name`` is the edited source's (its form has no name field)."""
+    values = {f: (getattr(form, f).data or "") for f in FORM_FIELDS if f != "name"}
+    return sources.SourceInput(name=name if name is not None else (form.name.data or ""), **values)
 
 
 def _attach(form: SourceForm, problems: list[Problem]) -> None:
     """Each problem, in words, under the form field it is about (others under "other settings")."""
     for problem in problems:
-        target = getattr(form, problem.field) if problem.field in FORM_FIELDS else form.options
+        target = getattr(form, problem.field, None) if problem.field in FORM_FIELDS else None
+        target = target if target is not None else form.options
         words = PROBLEM_WORDS.get(problem.code, OTHER)
         message = str(words) % problem.params if problem.params else str(words)
         if problem.code == "unknown_key" and "hint" in problem.params:
@@ -111,20 +114,20 @@ def new() -> Any:
 def edit(source_id: int) -> Any:
     """Change a source's settings (its name stays), try them, save them."""
     source = sources.get_source(db.session, source_id)
-    if source is None:
-        abort(404)
+    if source is None or source.kind not in kinds():
+        abort(404)  # a bureau's own source (kind manual) is written by its forms, never fetched
+    form = _form(request.form if request.method == "POST" else None, **sources.form_text(source))
+    del form.name  # the name is the source's key: it never changes here
     if request.method == "GET":
-        return _render("admin/source_form.html", form=_form(**sources.form_text(source)), source=source)
-    return _submit(_form(request.form), source)
+        return _render("admin/source_form.html", form=form, source=source)
+    return _submit(form, source)
 
 
 def _submit(form: SourceForm, source: Any) -> Any:
     """Check the form; then try it (nothing stored) or save it."""
-    if source is not None:
-        form.name.data = source.name  # the name is the source's key: it never changes here
     if not form.validate_on_submit():
         return _render("admin/source_form.html", 400, form=form, source=source)
-    spec, problems = sources.build_spec(_given(form))
+    spec, problems = sources.build_spec(_given(form, source.name if source is not None else None))
     if problems:
         _attach(form, problems)
         return _render("admin/source_form.html", 400, form=form, source=source)
