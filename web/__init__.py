@@ -130,6 +130,7 @@ def register_blueprints(app: APIFlask) -> None:
     from web.views import (
         account,
         admin,
+        admin_sources,
         api,
         api_account,
         api_applications,
@@ -151,7 +152,7 @@ def register_blueprints(app: APIFlask) -> None:
     )
 
     for blueprint in (search.bp, jobs.bp, account.bp, seeker.bp, applications.bp, moderation.bp,
-                      bureau.bp, followup.bp, collab.bp, admin.bp):
+                      bureau.bp, followup.bp, collab.bp, admin.bp, admin_sources.bp):
         app.register_blueprint(blueprint)
     for blueprint in (api.bp, api_account.bp, api_seeker.bp, api_applications.bp, api_bureau.bp,
                       api_followup.bp, api_collab.bp):

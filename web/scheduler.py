@@ -3,6 +3,11 @@
 Jobs have fixed ids, ``coalesce=True``, ``max_instances=1`` and an hour of misfire grace;
 each job opens its own app context and commits once. A second scheduler exits with a
 clear message: a file lock on SQLite, a PostgreSQL advisory lock otherwise.
+
+Source jobs follow the sources table: every ``SOURCES_SYNC_SECONDS`` the scheduler reads it
+again and adds, removes or reschedules ``ingest:<name>`` jobs (``sync_source_jobs``), so a
+source added, edited, enabled or disabled (CLI or admin page) takes effect within a minute,
+without a restart. A source job also checks, when it fires, that its source is still enabled.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -24,6 +30,8 @@ JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600
 ADVISORY_KEY = 0x6A69756A696E  # "jiujin"
 RUNNER_KEY = ADVISORY_KEY + 1
 JOBS_POLL_SECONDS = 5
+SOURCES_SYNC_SECONDS = 30
+SOURCE_JOB = "ingest:"
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
@@ -133,7 +141,6 @@ def job(app: Any, body: Callable[[Any, Any], object],
 def build_scheduler(app: Any) -> BlockingScheduler:
     """A scheduler whose jobs come from the sources table, plus hourly expiry, the daily digest and
     follow-ups, and the poll that runs queued import jobs."""
-    from web.extensions import db
     from web.services import lifecycle
 
     scheduler = BlockingScheduler(job_defaults=JOB_DEFAULTS, timezone="Asia/Shanghai")
@@ -147,18 +154,56 @@ def build_scheduler(app: Any) -> BlockingScheduler:
     # never in a web worker. Commits are the job's own (one per batch), hence no job() wrapper.
     scheduler.add_job(run_import_jobs, IntervalTrigger(seconds=JOBS_POLL_SECONDS), args=[app],
                       id="import-jobs", replace_existing=True, **JOB_DEFAULTS)
+    scheduler.add_job(sync_source_jobs, IntervalTrigger(seconds=SOURCES_SYNC_SECONDS), args=[scheduler, app],
+                      id="sync-sources", replace_existing=True, **JOB_DEFAULTS)
+    sync_source_jobs(scheduler, app)
+    return scheduler
+
+
+def sync_source_jobs(scheduler: BaseScheduler, app: Any) -> dict[str, list[str]]:
+    """Make the ``ingest:<name>`` jobs match the enabled, scheduled sources in the table: add the
+    new, remove the gone or disabled, reschedule the changed. What changed, by source name."""
+    from web.extensions import db
+    from web.services import lifecycle
+
     with app.app_context():
-        sources = lifecycle.scheduled_sources(db.session)
-    for name, schedule in sources:
+        try:
+            wanted = dict(lifecycle.scheduled_sources(db.session))
+        finally:
+            db.session.remove()
+    current = {job.id.removeprefix(SOURCE_JOB): job for job in scheduler.get_jobs()
+               if job.id.startswith(SOURCE_JOB)}
+    changes: dict[str, list[str]] = {"added": [], "removed": [], "rescheduled": []}
+    for name in sorted(set(current) - set(wanted)):
+        scheduler.remove_job(current[name].id)
+        changes["removed"].append(name)
+    for name, schedule in sorted(wanted.items()):
+        job_ = current.get(name)
+        if job_ is not None and job_.kwargs.get("schedule") == schedule:
+            continue
         try:
             trigger = parse_schedule(schedule)
         except ValueError as exc:
             log.error("source %s: %s", name, exc)
             continue
-        failed = _recorder(name)
-        scheduler.add_job(job(app, _source_job(name), failed), trigger, id=f"ingest:{name}",
-                          replace_existing=True, **JOB_DEFAULTS)
-    return scheduler
+        if job_ is not None:
+            scheduler.remove_job(job_.id)
+        scheduler.add_job(_source_runner(app, name), trigger, id=f"{SOURCE_JOB}{name}",
+                          kwargs={"schedule": schedule}, replace_existing=True, **JOB_DEFAULTS)
+        changes["rescheduled" if job_ is not None else "added"].append(name)
+    if any(changes.values()):
+        log.info("source jobs synced: %s", changes)
+    return changes
+
+
+def _source_runner(app: Any, name: str) -> Callable[..., None]:
+    """The job of one source (``schedule`` is only kept on the job, to see when it changes)."""
+    run = job(app, _source_job(name), _recorder(name))
+
+    def fire(schedule: str = "") -> None:
+        run()
+
+    return fire
 
 
 def _recorder(name: str) -> Callable[[Any, str], object]:
@@ -181,9 +226,16 @@ def _digest_job(app: Any) -> Callable[[Any, Any], object]:
 
 
 def _source_job(name: str) -> Callable[[Any, Any], object]:
+    """Run the source, unless it was disabled since the last sync (then do nothing)."""
     from web.services import lifecycle
 
-    return lambda session, runtime: lifecycle.run_named_source(session, runtime, name, date.today())
+    def run(session: Any, runtime: Any) -> object:
+        if not lifecycle.source_enabled(session, name):
+            log.info("source %s is disabled: not run", name)
+            return None
+        return lifecycle.run_named_source(session, runtime, name, date.today())
+
+    return run
 
 
 def _followup_job(app: Any) -> Callable[[Any, Any], object]:

@@ -9,6 +9,7 @@ import time
 import pytest
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import select
 
 from web.config import ROOT
 from web.scheduler import AlreadyRunning, build_scheduler, parse_schedule, single_instance
@@ -24,7 +25,10 @@ options = { today = "2026-11-28" }
 
 [[source]]
 name = "broken"
-kind = "no-such-kind"
+kind = "feed"
+url = "http://127.0.0.1:9/jobs.xml"
+allow_private_network = true
+retries = 0
 trust = "bureau"
 """
 KEYS = {"fetched", "new", "updated", "unchanged", "duplicates", "expired", "rejected", "errors"}
@@ -58,6 +62,36 @@ def test_ingest_run_rejects_a_bad_sources_file(app, tmp_path):
     assert result.exit_code != 0 and "interval:6h" in result.output
 
 
+@pytest.mark.parametrize(("text", "named"), [
+    ('[[sources]]\nname = "x"\nkind = "demo"\n',
+     'unknown key "sources" at top level — did you mean [[source]]?'),
+    ("# nothing here\n", "no [[source]] entries"),
+    ('[[source]]\nname = "x"\nkind = "demo"\nshedule = "interval:6h"\n',
+     'source #2 ("x"): unknown key "shedule" — did you mean "schedule"?'),
+    ('[[source]]\nname = "x"\nkind = "api"\nurl = "http://127.0.0.1:9/"\n[source.mapping]\ntitel = "t"\n',
+     'unknown key "titel" in [source.mapping] — did you mean "title"?'),
+    ('[[source]]\nname = "x"\nkind = "no-such-kind"\n', 'unknown kind "no-such-kind"'),
+])
+def test_ingest_run_refuses_a_file_it_would_misread_and_runs_nothing(app, db_session, tmp_path, text, named):
+    from sqlalchemy import func, select
+
+    from web.models import IngestRun, Source
+
+    def counts():
+        return [db_session.scalar(select(func.count(model.id))) for model in (Source, IngestRun)]
+
+    before = counts()
+    path = tmp_path / "sources.toml"
+    # A good source first: a refused file runs none of its sources, not even the good ones.
+    path.write_text('[[source]]\nname = "good-one"\nkind = "demo"\n' + text if "[[source]]" in text else text,
+                    encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["ingest", "run", "--sources", str(path)])
+    assert result.exit_code != 0
+    assert named in result.output and "nothing was run" in result.output
+    assert not any(line.startswith("{") for line in result.output.splitlines())
+    assert counts() == before
+
+
 def test_schedules_parse_or_fail_clearly():
     assert isinstance(parse_schedule("interval:6h"), IntervalTrigger)
     assert isinstance(parse_schedule("cron:0 3 * * *"), CronTrigger)
@@ -72,6 +106,56 @@ def test_scheduler_jobs_come_from_the_sources_table(app):
     assert {"expire-postings", "ingest:demo-bureau-export"} <= set(jobs)
     for job in jobs.values():
         assert job.coalesce and job.max_instances == 1 and job.misfire_grace_time >= 3600
+
+
+def test_scheduler_follows_the_sources_table_without_a_restart(app, db_session):
+    """Enable/disable, a new source and a changed schedule reach the running scheduler at its next
+    sync (every SOURCES_SYNC_SECONDS), driven here by calling the sync itself."""
+    from web.models import Source
+    from web.scheduler import SOURCES_SYNC_SECONDS, sync_source_jobs
+    from web.services.ingest import set_enabled, upsert_source
+
+    scheduler = build_scheduler(app)
+    sync = scheduler.get_job("sync-sources")
+    assert sync is not None and sync.trigger.interval.total_seconds() == SOURCES_SYNC_SECONDS <= 60
+
+    def source_jobs():
+        return {j.id: str(j.trigger) for j in scheduler.get_jobs() if j.id.startswith("ingest:")}
+
+    assert "ingest:demo-bureau-export" in source_jobs()
+    set_enabled(db_session, "demo-bureau-export", False)
+    upsert_source(db_session, {"name": "new-feed", "kind": "feed", "url": "https://x.example.cn/rss.xml",
+                               "schedule": "interval:2h"})
+    db_session.commit()
+    assert sync_source_jobs(scheduler, app) == {"added": ["new-feed"], "removed": ["demo-bureau-export"],
+                                                "rescheduled": []}
+    assert set(source_jobs()) == {"ingest:new-feed"} and "2:00:00" in source_jobs()["ingest:new-feed"]
+    assert sync_source_jobs(scheduler, app) == {"added": [], "removed": [], "rescheduled": []}
+
+    db_session.get(Source, db_session.scalar(select(Source.id).where(Source.name == "new-feed"))).schedule = \
+        "cron:0 3 * * *"
+    set_enabled(db_session, "demo-bureau-export", True)
+    db_session.commit()
+    changes = sync_source_jobs(scheduler, app)
+    assert changes == {"added": ["demo-bureau-export"], "removed": [], "rescheduled": ["new-feed"]}
+    assert "cron" in source_jobs()["ingest:new-feed"] and "ingest:demo-bureau-export" in source_jobs()
+    for job in scheduler.get_jobs():
+        assert job.coalesce and job.max_instances == 1 and job.misfire_grace_time >= 3600
+
+
+def test_a_source_disabled_between_syncs_is_not_run_when_its_job_fires(app, db_session):
+    from sqlalchemy import func
+
+    from web.models import IngestRun
+    from web.services.ingest import set_enabled
+
+    scheduler = build_scheduler(app)
+    fire = scheduler.get_job("ingest:demo-bureau-export").func
+    set_enabled(db_session, "demo-bureau-export", False)
+    db_session.commit()
+    before = db_session.scalar(select(func.count(IngestRun.id)))
+    fire()
+    assert db_session.scalar(select(func.count(IngestRun.id))) == before
 
 
 def test_second_scheduler_lock_is_refused(app):
@@ -156,18 +240,21 @@ def test_sources_can_be_registered_listed_and_disabled_from_the_cli(app, db_sess
     runner = app.test_cli_runner()
     added = runner.invoke(args=["sources", "add", "county-feed", "--kind", "feed", "--url",
                                 "https://bureau.example.cn/rss.xml", "--trust", "bureau",
-                                "--schedule", "interval:2h", "--option", "max_items=50"])
+                                "--schedule", "interval:2h", "--option", "retries=2"])
     assert added.exit_code == 0, added.output
     rows = {json.loads(line)["name"]: json.loads(line)
             for line in runner.invoke(args=["sources", "list"]).output.splitlines()}
     feed = rows["county-feed"]
     assert feed["trust"] == "bureau" and feed["schedule"] == "interval:2h"
-    assert feed["options"] == {"max_items": 50}
+    assert feed["options"] == {"retries": 2}
     assert feed["last_run"] is None and rows["demo-bureau-export"]["last_run"]["new"] >= 300
     assert runner.invoke(args=["sources", "disable", "county-feed"]).exit_code == 0
     assert "ingest:county-feed" not in {j.id for j in build_scheduler(app).get_jobs()}
     bad = runner.invoke(args=["sources", "add", "x", "--kind", "feed", "--schedule", "hourly"])
     assert bad.exit_code != 0 and "interval:6h" in bad.output
+    misspelt = runner.invoke(args=["sources", "add", "x", "--kind", "feed", "--option", "retry=2"])
+    assert misspelt.exit_code != 0
+    assert 'unknown key "retry" in [source.options] — did you mean "retries"?' in misspelt.output
     assert runner.invoke(args=["sources", "disable", "nope"]).exit_code != 0
 
 

@@ -42,6 +42,7 @@ def tags_of(html: str) -> list[tuple[str, dict[str, str | None]]]:
 def pages(w: World, worker_id: int, push_token: str = "token", import_job: int = 1) -> dict[str, list[str]]:
     """Every HTML page, by the role that opens it."""
     own = w.postings["own"].id
+    own_source = w.postings["own"].source_id
     return {
         "anonymous": [
             "/",
@@ -105,6 +106,9 @@ def pages(w: World, worker_id: int, push_token: str = "token", import_job: int =
             "/admin/pairs",
             "/admin/key-counties",
             "/admin/sources",
+            "/admin/sources/new",
+            f"/admin/sources/{own_source}",
+            f"/admin/sources/{own_source}/edit",
             "/moderation/reports",
         ],
     }

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from tests.web.browser import PHONE, needs_chromium, shot
 from tests.web.test_staff_browser import log_in
 from web.extensions import db
-from web.models import Application, Notification, Place, Placement, Posting, PostingMark, User, Worker
+from web.models import Application, Notification, Place, Placement, Posting, PostingMark, Source, User, Worker
 from web.services.accounts import hash_password
 from web.services.demo import DEMO_PASSWORD
 from web.services.mydata import delete_my_data
@@ -44,7 +44,8 @@ BUREAU = ["/bureau/", "/bureau/vacancies", "/bureau/vacancies/new", "/bureau/vac
           "/bureau/placements/{placement}", "/bureau/checkins", "/bureau/report", "/bureau/slips"]
 SEEKER = ["/me/data", "/me/profile", "/me/matches", "/me/saved", "/me/applications", "/jobs/{posting}",
           "/about/ranking"]
-ADMIN = ["/admin/", "/admin/users", "/admin/sources", "/admin/pairs", "/admin/key-counties"]
+ADMIN = ["/admin/", "/admin/users", "/admin/sources", "/admin/pairs", "/admin/key-counties",
+         "/admin/sources/new", "/admin/sources/{source}", "/admin/sources/{source}/edit"]
 
 
 @pytest.fixture
@@ -64,8 +65,9 @@ def ids(app: Any) -> dict[str, int]:
         worker = db.session.scalar(select(Worker.id).join(Place, Place.id == Worker.home_place_id)
                                    .where(own).order_by(Worker.id))
         placement = db.session.scalar(select(Placement.id).order_by(Placement.id))
+        source = db.session.scalar(select(Source.id).where(Source.name == "demo-bureau-export"))
     assert posting and worker, "the demo data has a posting and a worker in 榕江县"
-    return {"posting": posting, "worker": worker, "placement": placement or 0}
+    return {"posting": posting, "worker": worker, "placement": placement or 0, "source": source}
 
 
 def assert_fits(page: Any, url: str) -> None:
@@ -131,6 +133,12 @@ def finished_import_job_with_rows(app: Any) -> int:
 def test_admin_pages_fit_a_phone(phone: Any, base_url: str, ids: dict[str, int], lang: str) -> None:
     log_in(phone, base_url, "19900000009")
     visit_all(phone, base_url, ADMIN, ids, lang)
+    phone.goto(f"{base_url}/admin/sources/{ids['source']}")
+    phone.get_by_role("button", name="试运行（不保存）" if lang == "zh" else "Try it (saves nothing)").click()
+    phone.wait_for_load_state()
+    assert phone.locator(".table-wrap #try-postings tbody tr").count() == 10  # the try's tables, wrapped
+    shot(phone, f"phone-{lang}-admin-sources-try")
+    assert_fits(phone, "/admin/sources/<id>/try")
 
 
 SEEKER_PHONE = "13600000390"

@@ -67,3 +67,8 @@ def scheduled_sources(session: Session) -> list[tuple[str, str]]:
         .order_by(Source.name)
     )
     return [(name, schedule) for name, schedule in rows if schedule]
+
+
+def source_enabled(session: Session, name: str) -> bool:
+    """Whether a source of that name exists and is enabled (a scheduled job checks it as it fires)."""
+    return bool(session.scalar(select(Source.enabled).where(Source.name == name)))

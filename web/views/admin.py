@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from web.extensions import db, transaction
 from web.forms_admin import ConfirmForm, KeyCountyForm, PairForm, RoleForm, SourcePublicForm, StaffUserForm
 from web.inputguard import valid_id
-from web.policy import guard
+from web.policy import audit, guard
 from web.services import admin
 from web.services.admin import AdminError
 
@@ -161,6 +161,8 @@ def set_source_enabled(source_id: int) -> Response:
         with transaction() as s:
             source = admin.set_source_enabled(s, source_id, form.value.data == "on")
             name, enabled = source.name, source.enabled
+            audit(s, current_user, "admin.sources", "source", source.id, "ok",
+                  op="enable" if enabled else "disable", name=name)
     except LookupError:
         flash(gettext("找不到这个岗位来源。"))
         return redirect(url_for("admin.sources"))
