@@ -19,6 +19,7 @@ from dataclasses import field as default
 from typing import Any
 
 from jobs_ingest.fetch import FetchPolicy
+from jobs_ingest.sources import html
 
 # Keys of a source entry itself (web/services/ingest.upsert_source reads them).
 SOURCE_KEYS = ("name", "kind", "url", "path", "trust", "schedule", "options", "allow_private_network",
@@ -35,14 +36,14 @@ KIND_OPTIONS: dict[str, tuple[str, ...]] = {
     "feed": (),
     "api": ("mapping", "max_pages", "same_host"),
     "sheet": (),
-    "html": ("html", "max_pages"),
+    "html": ("html", "max_pages", "max_items"),
     "manual": ("county",),
 }
 # [source.mapping] of kind api: dotted paths for the listing and each item's fields.
 MAPPING_KEYS = ("items", "next", "id", "title", "description", "place", "pay", "updated", "url",
                 "employer", "posted", "valid_through", "benefits", "type", "headcount", "lat", "lon")
 # [source.html] of kind html: the list page's links, its next page, and per-field selectors.
-HTML_KEYS = ("links", "next", "title", "employer", "place", "pay", "posted", "valid_through", "description")
+HTML_KEYS = (*html.FIELD_KEYS, *sorted(html.OTHER_KEYS))  # the html kind's own lists
 NAME_LIMIT = 100
 LOCATION_LIMIT = 1000
 

@@ -122,7 +122,6 @@ title = 3
         'source #3 ("a"): reply_days must be a whole number from 1 to 60',
         "source #3 (\"a\"): bad schedule 'daily'",
         'source #3 ("a"): the name "a" is used twice',
-        'source #4 ("h"): unknown kind "html"; known: ' + ", ".join(kinds()),
         'source #4 ("h"): html.title must be text',
         'source #4 ("h"): [source.html] lacks links',
     ]
