@@ -203,9 +203,12 @@ def _value(line: str, start: int, stop: int, name: str) -> str:
     if name == DESCRIPTION:
         parts = (re.sub(r"[ ]{2,}", " ", part).strip() for part in region.split(CELL_BREAK))
         return "\n".join(part for part in parts if part)
-    generic = _GENERIC.search(region)
-    if generic:
-        region = region[: generic.start()]
+    # The next label-like text ends the value, unless nothing comes before it: "【急招高薪】普工"
+    # in a 岗位名称 cell is the title itself, written with a bracketed lead.
+    for generic in _GENERIC.finditer(region):
+        if plain(region[: generic.start()]).strip(_TRIM):
+            region = region[: generic.start()]
+            break
     return plain(region).strip(_TRIM)
 
 

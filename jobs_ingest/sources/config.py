@@ -171,13 +171,19 @@ def _check_table(merged: Mapping[str, Any], table: str, known: tuple[str, ...], 
         return [Problem(number, table, "not_a_table",
                         f"{where}: [source.{table}] must be a table of text values")]
     problems = [_unknown(number, where, key, table, known) for key in value if key not in known]
+    textual = known if table == "mapping" else html.TEXT_KEYS  # html's numbers are checked below
     for key, text in value.items():
-        if key in known and not isinstance(text, str):
+        if key in textual and not isinstance(text, str):
             problems.append(Problem(number, table, "not_text", f"{where}: {table}.{key} must be text",
                                     {"key": f"{table}.{key}"}))
     if table == "html" and not str(value.get("links", "")).strip():
         problems.append(Problem(number, table, "missing", f"{where}: [source.html] lacks links",
                                 {"key": "links"}))
+    if table == "html" and not problems:
+        try:  # the kind's own reading of its table: selectors that parse, whole numbers, {n}
+            html.HtmlSettings.from_options({"html": value, "max_items": merged.get("max_items", 1)})
+        except ValueError as exc:
+            problems.append(Problem(number, table, "bad_value", f"{where}: {exc}"))
     return problems
 
 

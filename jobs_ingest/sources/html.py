@@ -44,6 +44,8 @@ FIELD_KEYS = {"title": "title", "employer": "employer", "place": "place_text", "
               "posted": "posted_text", "valid_through": "valid_through_text", "description": "description",
               "headcount": "headcount_text"}
 OTHER_KEYS = frozenset({"links", "next", "pages", "content", "max_pages", "same_host", "max_items"})
+# Keys whose values are text; the rest are numbers or true/false.
+TEXT_KEYS = frozenset({*FIELD_KEYS, "links", "next", "pages", "content"})
 GONE = frozenset({404, 410})
 DEFAULT_MAX_PAGES = 20
 TRANSIENT = frozenset({"timeout", "connection", "rate_limited"})
@@ -84,8 +86,14 @@ class HtmlSettings:
                    content=table.get("content") or None,
                    fields={FIELD_KEYS[k]: v for k, v in table.items() if k in FIELD_KEYS},
                    max_pages=_whole(table.get("max_pages", DEFAULT_MAX_PAGES), "max_pages"),
-                   same_host=bool(table.get("same_host", True)),
+                   same_host=_flag(table.get("same_host", True), "same_host"),
                    max_items=None if max_items is None else _whole(max_items, "max_items"))
+
+
+def _flag(value: Any, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"[source.html] {name} must be true or false")
+    return value
 
 
 def _whole(value: Any, name: str) -> int:

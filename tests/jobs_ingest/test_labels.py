@@ -136,6 +136,13 @@ CASES = [
                  id="a dash or a number is no title or employer"),
     pytest.param("<p>岗位名称：&nbsp;普工&nbsp;</p><p>工资：3000&nbsp;元</p>",
                  {"title": "普工", "pay_text": "3000 元"}, id="nbsp"),
+    # A value that opens with a bracketed lead is the value, not a label before an empty one.
+    pytest.param("<table><tr><td>岗位名称</td><td>【急招高薪】普工 月入8000</td></tr>"
+                 "<tr><td>工作地点</td><td>【园区】鸭溪镇</td></tr></table>",
+                 {"title": "【急招高薪】普工 月入8000", "place_text": "【园区】鸭溪镇"},
+                 id="bracketed lead in a value cell"),
+    pytest.param("<p>岗位名称：【急招】普工 【要求】18-45岁</p>", {"title": "【急招】普工"},
+                 id="bracketed lead, then a bracketed label ends the value"),
 ]
 
 

@@ -130,6 +130,7 @@ title = 3
 def test_every_documented_key_is_accepted() -> None:
     mapping = {key: "x" for key in MAPPING_KEYS}
     html = {key: "x" for key in HTML_KEYS}
+    html.update(pages="index_{n}.html", max_pages=5, max_items=5, same_host=False)
     assert check_source({"name": "a", "kind": "api", "url": "http://x/", "mapping": mapping}, KINDS) == []
     assert check_source({"name": "h", "kind": "html", "url": "http://x/", "html": html}, KINDS) == []
     fetch_limits = {"connect_timeout": 1, "read_timeout": 1, "total_timeout": 1, "max_bytes": 1,
@@ -146,3 +147,15 @@ def test_the_documented_examples_pass() -> None:
     readme = (root / "README.md").read_text(encoding="utf-8")
     block = readme.split("### Sources file\n\n```toml\n", 1)[1].split("```", 1)[0]
     assert check_sources(tomllib.loads(block), kinds(), _schedule) == []
+
+
+def test_html_numbers_are_numbers_and_are_checked_before_a_run() -> None:
+    """``max_items = 5`` under [source.html] is what the README says to write; a quoted number, a
+    selector that does not parse or a ``pages`` without {n} is refused before anything runs."""
+    base = {"name": "h", "kind": "html", "url": "http://x/"}
+    assert check_source({**base, "html": {"links": "ul a", "max_items": 5, "max_pages": 3}}, KINDS) == []
+    for bad in ({"max_items": "5"}, {"max_pages": 0}, {"same_host": "no"}, {"pages": "index.html"},
+                {"title": "h2[["}):
+        found = check_source({**base, "html": {"links": "ul a", **bad}}, KINDS)
+        assert [p.code for p in found] == ["bad_value"], bad
+        assert str(next(iter(bad))) in found[0].text
