@@ -167,7 +167,8 @@ _EXTRA = re.compile(r"(?<!含)(?:加班费?|补贴|补助|津贴|奖金?|全勤|
 # A figure after one of these is the whole pay, over a base pay beside it ("综合4500-6000元/月").
 _OVERALL = re.compile(r"综合[^\d]{0,6}$")
 # Paid by the piece, said in words ("按件计酬", "计件工资，多劳多得"): a piece rate with no figure.
-_PIECE_BASIS = re.compile(r"计件|按(?:件|斤|箱|包|产量)(?:计|算|付|结)|piece[- ]?rate|per\s+piece", re.I)
+_PIECE_BASIS = re.compile(r"(?<![不非])(?:计件|按(?:件|斤|箱|包|产量)(?:计|算|付|结))|"
+                          r"piece[- ]?rate|per\s+piece", re.I)
 # A base pay ("底薪2200元") with more on top of it later ("加班费另计", "+提成") is a minimum.
 _BASE_BEFORE = re.compile(r"(?:底薪|基本工资|基本薪资|保底)\D{0,6}$")
 _MORE_AFTER = re.compile(r"(?<![无不没免])(?:加班|提成|绩效|计件|另计|奖金)")

@@ -300,6 +300,11 @@ def test_piece_pay_with_no_figure_is_a_piece_rate_with_no_figures(text: str) -> 
     assert parse_wage(text) == (None, None)
 
 
+@pytest.mark.parametrize("text", ["不计件", "不计件，固定工资", "非计件岗位", "不按件计酬"])
+def test_saying_it_is_not_piece_pay_claims_no_piece_rate(text: str) -> None:
+    assert parse_pay(text) == NO_PAY
+
+
 @pytest.mark.parametrize(("text", "figure"), [
     ("包装计件：每包0.2元", 0.2), ("每件0.5元", 0.5), ("每箱1.5元", 1.5), ("按斤计酬，每斤3元", 3),
     ("每个0.8元", 0.8), ("2元/包", 2), ("0.35元/件", 0.35), ("每公斤1.2元", 1.2), ("每双0.6元，计件", 0.6),
