@@ -2,16 +2,20 @@
 
 The rule (README "Pay, dates and places"; docs/ARCHITECTURE.md):
 
+- The text is read with full-width forms and Traditional characters folded (週薪, 時薪, 萬, 元／月).
 - The **unit** is the one written next to the figure, in Chinese or English: a day (元/天, 元/日,
-  元/工, 日结, 日薪, 日工资, 每天, yuan/day, per day, daily …), an hour (元/小时, 时薪, /hr, per
-  hour, hourly …), a week (元/周, 周薪, weekly), a month (元/月, 月薪, RMB/月, k/month, a month,
-  monthly …), a year (年薪, 万/年, per year, annual …) or a piece (元/件, 元/斤, 元/吨, 元/平方,
-  per piece …); else the one unit the pay text names elsewhere ("工资150元，日结").
+  元/工, 每工, 每个工, 工日, 日结, 日薪, 日工资, 每天, yuan/day, per day, daily …), an hour (元/小时,
+  时薪, /hr, per hour, hourly …), a week (元/周, 周薪, weekly), a month (元/月, 月薪, RMB/月,
+  k/month, a month, monthly …), a year (年薪, 万/年, per year, annual …) or a piece (元/件, 元/斤,
+  元/吨, 元/平方, 每件, 每包, 每斤, 每箱 … just before the figure, per piece …); else the one unit
+  the pay text names elsewhere ("工资150元，日结").
   Figures: 4,500, 6千, 6k, 1.2万, 三千五, 一万二 (``jobs_ingest.numerals``); ranges with -, ~,
   至, 到, —, to, 四五千 ("5-8千": the scale written once applies to both ends).
-- "X以上", "X起", "X+", "最低X", "保底X", "月入过万" are a minimum only, "X以下", "最高X", "up to X"
-  a maximum only (``open_ended``). A range written high-to-low ("6000-5000") is read in order but flagged
-  ``swapped`` and claims no monthly figure: the clerk's text may mean something else.
+- "X以上", "X起", "X+", "最低X", "保底X", "月入过万" are a minimum only: the top is open
+  (``open_ended``). So is a base pay with more on top of it ("底薪2200元，加班费另计", "基本工资X+提成").
+  "X以下", "最高X", "不超过X", "up to X" are a maximum only: high X, low None, not open-ended.
+  A range written high-to-low ("6000-5000") is read in order but flagged ``swapped`` and claims
+  no monthly figure: the clerk's text may mean something else.
 - A figure with no unit anywhere is read in the posting's context: the unit the posting's own
   words give that very figure ("装卸工 200元/天" over a bare "200元"); else on a day-labour posting (日结,
   零工, 临时工, day labour … in the pay text, title, type or description) one from 50 to 999 is a
@@ -19,6 +23,11 @@ The rule (README "Pay, dates and places"; docs/ARCHITECTURE.md):
   to 100 is an hour's rate; elsewhere one from 1,000 to 50,000 is a month's pay. Anything else
   claims nothing. A rate read from context is shown but gives no monthly figure: the text did not
   say it, and a day-labour job may last a day.
+- An overall figure (综合, 综合工资, 综合收入 …) is the pay over a base pay beside it ("基本工资2500元/月
+  +加班费，综合4500-6000元/月" is 4,500-6,000 a month). Two different figures in the same unit
+  ("小工 200元/天，大工 350元/天": two roles, or two alternatives) claim nothing: neither is the pay.
+- Pay by the piece said in words with no figure ("按件计酬", "计件工资，多劳多得") is a piece rate
+  with no figures.
 - Nothing is claimed for 面议/negotiable, another currency, text naming two different units (by
   its figures, or, without one next to any figure, anywhere), a piece rate known only from 计件
   (no unit next to the figure), or a rate no worker is paid (more than 2,000 a day, 500 an hour …).
@@ -39,7 +48,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal, cast
 
 from jobs_ingest.numerals import arabic_numerals
-from jobs_ingest.text import html_to_text, tidy
+from jobs_ingest.text import html_to_text, tidy, to_simplified
 
 Unit = Literal["month", "day", "hour", "piece", "week", "year"]
 UNITS: tuple[Unit, ...] = ("month", "day", "hour", "piece", "week", "year")
@@ -66,8 +75,10 @@ _PLAUSIBLE = {"hour": (1, 500), "day": (10, 2000), "week": (50, 20_000), "month"
 class Pay:
     """A pay text read: its unit and figures in that unit (yuan), and CNY per month if claimed.
 
-    ``unit`` None means no rate is claimed (then every figure is None). ``low``/``high`` are in
-    order; one is None for an open bound ("5000以上": high None). ``from_context``: the unit
+    ``unit`` None means no rate is claimed (then every figure is None); ``unit`` "piece" with no
+    figures is pay by the piece at a rate not given. ``low``/``high`` are in order; one is None for a
+    bound only: "5000以上" has high None and ``open_ended`` (the top is open), "3000以下" has low None
+    and is not open-ended (an upper bound only). ``from_context``: the unit
     was read from the posting, not the pay text.
     """
 
@@ -82,6 +93,7 @@ class Pay:
 
 
 NO_PAY = Pay()
+PIECE_RATE = Pay(unit="piece")  # paid by the piece, no figure given ("按件计酬")
 
 _NUMBER = r"(\d+(?:\.\d+)?)\s*([kK千wW万](?![a-zA-Z])|)"
 # Between a range's ends: its currency or unit, written twice ("3500元/月-4500元/月", "¥4000 - ¥6000").
@@ -113,9 +125,13 @@ _UNIT_WORDS = {
     "week": r"周|星期|week(?![a-z])",
     "month": r"月|个月|month(?![a-z])|mo(?![a-z])",
     "year": r"年|year(?![a-z])|yr(?![a-z])|annum",
-    "piece": r"件|个(?![月小钟工])|只|箱|斤|公斤|单|亩|车|吨|趟|袋|棵|株|平方米?|平米|平|㎡|米|"
+    "piece": r"件|个(?![月小钟工])|只|箱|斤|公斤|单|亩|车|吨|趟|袋|包(?![吃住食宿工括含邮])|双|套|棵|株|"
+             r"平方米?|平米|平|㎡|米|"
              r"kg(?![a-z])|piece(?![a-z])|pcs?(?![a-z])",
 }
+# What a piece rate is counted in, after 每 just before its figure ("每包0.2元", "每斤3元").
+_PIECE_WORDS = (r"件|个(?![月小钟工])|只|双|套|条|包|袋|箱|盒|瓶|捆|打|斤|公斤|千克|吨|车|趟|单|亩|棵|株|"
+                r"平方米?|平米")
 _UNIT_ADVERBS = {"day": r"日结|日薪|daily|per\s*diem", "hour": r"hourly", "week": r"weekly|周结",
                  "month": r"monthly|月结", "year": r"annually|yearly", "piece": r"(?!)"}
 _SUFFIX = {unit: re.compile(rf"^\s*{_QUALIFIER}\s*{_CUR}\s*{_QUALIFIER}\s*(?:/\s*人\s*)?"
@@ -137,9 +153,10 @@ _PREFIX_WORDS = {
 }
 _PREFIX = re.compile("|".join(f"(?P<{unit}>{words})" for unit, words in _PREFIX_WORDS.items()), re.I)
 # "每天150元", "per day: 230": a unit written just before the figure.
-_JUST_BEFORE = {"day": r"每天|每日|一天|per\s+day", "hour": r"每小时|一小时|per\s+hour", "week": r"每周",
+_JUST_BEFORE = {"day": r"每天|每日|一天|每个?工(?:作?日)?|一个工|per\s+day",
+                "hour": r"每小时|一小时|per\s+hour", "week": r"每周",
                 "month": r"每月|每个月|per\s+month", "year": r"每年|per\s+year",
-                "piece": r"每件|每斤|每箱|每单"}
+                "piece": rf"每\s*(?:{_PIECE_WORDS})"}
 _JUST_BEFORE_RE = {unit: re.compile(rf"(?:{words})\s*[:：]?\s*{_CUR}\s*$", re.I)
                    for unit, words in _JUST_BEFORE.items()}
 _SENTENCE_END = re.compile(r"[。；;!?！？\n]|\.\s")
@@ -147,11 +164,20 @@ _CLAUSE_END = re.compile(r"[，,。；;、!?！？\n]|\.\s")
 # A figure right after one of these is an extra (overtime, allowance, bonus, deposit), not the pay.
 _EXTRA = re.compile(r"(?<!含)(?:加班费?|补贴|补助|津贴|奖金?|全勤|满勤|提成|押金|路费|车费|介绍费|餐补|房补|"
                     r"饭补|话补|overtime|bonus|allowance|subsidy|deposit|commission)[^)）\d]{0,6}$", re.I)
+# A figure after one of these is the whole pay, over a base pay beside it ("综合4500-6000元/月").
+_OVERALL = re.compile(r"综合[^\d]{0,6}$")
+# Paid by the piece, said in words ("按件计酬", "计件工资，多劳多得"): a piece rate with no figure.
+_PIECE_BASIS = re.compile(r"(?<![不非])(?:计件|按(?:件|斤|箱|包|产量)(?:计|算|付|结))|"
+                          r"piece[- ]?rate|per\s+piece", re.I)
+# A base pay ("底薪2200元") with more on top of it later ("加班费另计", "+提成") is a minimum.
+_BASE_BEFORE = re.compile(r"(?:底薪|基本工资|基本薪资|保底)\D{0,6}$")
+_MORE_AFTER = re.compile(r"(?<![无不没免])(?:加班|提成|绩效|计件|另计|奖金)")
 _MINIMUM_AFTER = re.compile(r"以上|起|\+|多(?!劳)|保底|不封顶|or more|and above|or above|and up\b", re.I)
 _MAXIMUM_AFTER = re.compile(r"以下|以内|(?<!不)封顶|or less|max", re.I)
 _MINIMUM_BEFORE = re.compile(r"(?:最低|不低于|至少|保底|at least|from|starting at|min(?:imum)?)\D{0,6}$",
                              re.I)
-_MAXIMUM_BEFORE = re.compile(r"(?:最高|不超过|up to|at most|no more than|max(?:imum)?)\D{0,6}$", re.I)
+_MAXIMUM_BEFORE = re.compile(r"(?:最高|最多|不超过|不高于|up to|at most|no more than|max(?:imum)?)\D{0,6}$",
+                             re.I)
 # A posting that says it is day labour / hourly work: its bare figure may be a day's / an hour's.
 _DAY_LABOUR = re.compile(r"日结|一天一结|当天结|天天结|零工|临时工|按天|日工资|日薪|day[- ]labou?r|"
                          r"daily\s+(?:pay|wage)|paid\s+daily|per\s*diem", re.I)
@@ -171,7 +197,8 @@ class _Figure:
 
 
 def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text or "").strip()
+    """Full-width forms and Traditional characters folded: "週薪１０００元" reads as "周薪1000元"."""
+    return to_simplified(unicodedata.normalize("NFKC", text or "").strip())
 
 
 def _prepared(text: str | None) -> str:
@@ -191,12 +218,16 @@ def parse_pay(text: str | None, context: str = "") -> Pay:
         return NO_PAY
     figures = _figures_in(folded)
     if not figures:
-        return NO_PAY
+        return PIECE_RATE if _PIECE_BASIS.search(folded) else NO_PAY
+    overall = [figure for figure in figures if _OVERALL.search(_CLAUSE_END.split(folded[:figure.start])[-1])]
+    figures = overall or figures  # "基本工资2500元/月+加班费，综合4500-6000元/月": the 综合 figure is the pay
     units = {figure.unit for figure in figures if figure.unit}
     if len(units) > 1 or units == {"unclear"}:
         return NO_PAY  # two different rates, or 计件 with a figure of unknown kind
     if units:
         unit = units.pop()
+        if len({(f.low, f.high) for f in figures if f.unit == unit}) > 1:
+            return NO_PAY  # "小工 200元/天，大工 350元/天": two rates for two roles, no one pay
         return _read(folded, next(f for f in figures if f.unit == unit), unit)
     named = _text_units(folded)
     if len(named) == 1 and named != {"unclear"}:
@@ -303,7 +334,7 @@ def _read(folded: str, figure: _Figure, unit: str, from_context: bool = False) -
     factor = PER_MONTH[unit]
     claims = factor is not None and not from_context and not figure.swapped
     return Pay(unit=cast(Unit, unit), low=_tidy(low), high=_tidy(high),
-               open_ended=low is None or high is None, swapped=figure.swapped, from_context=from_context,
+               open_ended=high is None, swapped=figure.swapped, from_context=from_context,
                monthly_low=_monthly(low, factor) if claims else None,
                monthly_high=_monthly(high, factor) if claims else None)
 
@@ -315,6 +346,8 @@ def _bound(text: str, figure: _Figure) -> str | None:
     if _MAXIMUM_AFTER.search(after) or _MAXIMUM_BEFORE.search(before):
         return "max"
     if _MINIMUM_AFTER.search(after) or _MINIMUM_BEFORE.search(before):
+        return "min"
+    if _BASE_BEFORE.search(before) and _MORE_AFTER.search(text[figure.end:]):
         return "min"
     return None
 

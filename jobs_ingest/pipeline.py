@@ -112,8 +112,9 @@ def build_record(item: RawItem, gazetteer: Gazetteer, today: date) -> PostingRec
 
 
 # Part of every fingerprint: bump it when normalisation changes, so stored items are redone.
-NORMALISER_VERSION = "5"  # 3: bidi and control characters removed; 4: pay units in English too;
+NORMALISER_VERSION = "6"  # 3: bidi and control characters removed; 4: pay units in English too;
 # 5: pay read by jobs_ingest.pay (swapped ranges and two units claim no monthly figure, extras skipped)
+# 6: pay: Traditional folded, 综合 over base pay, base pay + extras open, 每工 a day, two rates nothing
 
 
 def fingerprint(item: RawItem) -> str:
