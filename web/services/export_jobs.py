@@ -27,7 +27,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, gettext, ngettext
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -109,8 +109,9 @@ def export_status(job: ExportJob, now: datetime | None = None) -> dict[str, Any]
 def failure_words(code: str) -> str:
     """Why a job failed, in plain words."""
     if code == "interrupted":
-        return gettext("生成文件时连续中断了%(n)s次，已经停止。请再导出一次；还不行请联系管理员。",
-                       n=MAX_ATTEMPTS)
+        return ngettext("生成文件时连续中断了%(n)s次，已经停止。请再导出一次；还不行请联系管理员。",
+                        "生成文件时连续中断了%(n)s次，已经停止。请再导出一次；还不行请联系管理员。",
+                        MAX_ATTEMPTS, n=MAX_ATTEMPTS)
     if code.startswith("gone"):
         return gettext("要导出的内容已经不存在了（可能已被删除）。")
     return gettext("生成文件时出错（%(error)s）。请再导出一次；还不行请联系管理员。",
