@@ -250,3 +250,14 @@ def test_the_same_request_gives_one_key() -> None:
     one = export_jobs.live_key("county_report", {"a": 1, "b": 2}, 7)
     assert one == export_jobs.live_key("county_report", {"b": 2, "a": 1}, 7)
     assert one != export_jobs.live_key("county_report", {"a": 1, "b": 2}, 8)
+
+
+def test_the_scheduler_poll_runs_export_jobs(client: Any, db_session: Any, month: Month, low_limit: None,
+                                             app: Any) -> None:
+    from web.scheduler import run_import_jobs
+
+    sign_in(client, db_session, month, "bureau")
+    page = client.get("/bureau/report.xlsx?month=2026-11").location
+    assert run_import_jobs(app) == 1  # what the scheduler's poll does every few seconds
+    assert latest_job(db_session).status == "done"
+    assert client.get(page + ".xlsx").status_code == 200
