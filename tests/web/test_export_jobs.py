@@ -261,3 +261,21 @@ def test_the_scheduler_poll_runs_export_jobs(client: Any, db_session: Any, month
     assert run_import_jobs(app) == 1  # what the scheduler's poll does every few seconds
     assert latest_job(db_session).status == "done"
     assert client.get(page + ".xlsx").status_code == 200
+
+
+def test_a_runner_whose_job_was_taken_over_writes_nothing(client: Any, db_session: Any, month: Month,
+                                                          low_limit: None) -> None:
+    sign_in(client, db_session, month, "bureau")
+    client.get("/bureau/report.xlsx?month=2026-11")
+    with client.application.app_context():
+        from web.extensions import db
+
+        slow = export_jobs.claim_export(db.session, utcnow())  # this runner then stalls
+        later = utcnow() + export_jobs.LEASE + timedelta(seconds=1)
+        taker = export_jobs.claim_export(db.session, later)
+        assert slow is not None and taker == (slow[0], 2)
+        export_jobs.run_export(db.session, taker, KEEP)
+        first = db.session.scalar(select(ExportJob.finished_at).where(ExportJob.id == slow[0]))
+        export_jobs.run_export(db.session, slow, KEEP)  # wakes up: Superseded at its first write
+    job = latest_job(db_session)
+    assert (job.status, job.attempts, job.finished_at) == ("done", 2, first)
