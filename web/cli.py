@@ -21,7 +21,7 @@ ingest_cli = AppGroup("ingest", help="Collect postings from sources.")
 postings_cli = AppGroup("postings", help="Stored postings.")
 sources_cli = AppGroup("sources", help="Registered sources.")
 users_cli = AppGroup("users", help="Accounts.")
-jobs_cli = AppGroup("jobs", help="Background jobs (bureau spreadsheet imports).")
+jobs_cli = AppGroup("jobs", help="Background jobs (bureau spreadsheet imports, large downloads).")
 
 
 def _runtime() -> Any:
@@ -220,20 +220,22 @@ def _read_sources(path: Path) -> list[dict[str, Any]]:
 
 @jobs_cli.command("run")
 def jobs_run() -> None:
-    """Run every waiting import job now (the scheduler does it every few seconds); resumes a job
-    whose runner was killed. Exits 3 if another runner holds the lock."""
+    """Run every waiting import and export job now (the scheduler does it every few seconds);
+    resumes a job whose runner was killed, drops expired export files. Exits 3 if another runner
+    holds the lock."""
     from web.extensions import db
     from web.scheduler import AlreadyRunning, runner_lock
-    from web.services.import_jobs import run_queued_jobs
+    from web.services.background import run_background_jobs
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     try:
         with runner_lock(app):
-            done = run_queued_jobs(db.session, _runtime())
+            ran = run_background_jobs(db.session, _runtime(), app.config["JIUJIN_EXPORT_KEEP"])
     except AlreadyRunning as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(3)
-    click.echo(f"import jobs run: {done}")
+    click.echo(f"import jobs run: {ran.imports}")
+    click.echo(f"export jobs run: {ran.exports}, expired files dropped: {ran.expired}")
 
 
 @click.command("scheduler")

@@ -81,6 +81,8 @@ class Settings:
     staff_lifetime: timedelta = timedelta(hours=12)
     seeker_idle: timedelta = timedelta(days=30)
     seeker_lifetime: timedelta = timedelta(days=90)
+    export_inline_rows: int = 2000
+    export_keep: timedelta = timedelta(hours=24)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -113,6 +115,8 @@ class Settings:
             staff_lifetime=timedelta(hours=_int("JIUJIN_STAFF_LIFETIME_HOURS", 12)),
             seeker_idle=timedelta(days=_int("JIUJIN_SEEKER_IDLE_DAYS", 30)),
             seeker_lifetime=timedelta(days=_int("JIUJIN_SEEKER_LIFETIME_DAYS", 90)),
+            export_inline_rows=_int("JIUJIN_EXPORT_INLINE_ROWS", 2000),
+            export_keep=timedelta(hours=_int("JIUJIN_EXPORT_KEEP_HOURS", 24)),
         )
 
     def flask_config(self) -> dict[str, Any]:
@@ -142,6 +146,9 @@ class Settings:
             "JIUJIN_SEEKER_IDLE": self.seeker_idle,
             "JIUJIN_SEEKER_LIFETIME": self.seeker_lifetime,
             "PERMANENT_SESSION_LIFETIME": self.seeker_lifetime,
+            # A download of more records than this is made by the job runner; its file is kept this long.
+            "JIUJIN_EXPORT_INLINE_ROWS": self.export_inline_rows,
+            "JIUJIN_EXPORT_KEEP": self.export_keep,
             # __Host-: the browser keeps the cookie only if it is Secure, for path / and without a
             # Domain, so no sibling subdomain can set or shadow it.
             "SESSION_COOKIE_NAME": "__Host-session" if production else "session",

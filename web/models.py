@@ -567,3 +567,33 @@ class ImportJobRow(Model):
     reason: Mapped[str] = mapped_column(String(64), default="")
     external_id: Mapped[str] = mapped_column(String(500), default="")
     posting_id: Mapped[int | None] = mapped_column(ForeignKey("postings.id", ondelete="SET NULL"))
+
+
+class ExportJob(Model):
+    """A large download (the county report, a collaboration table, an import's row report) made
+    by the job runner instead of the request (web/services/export_jobs.py).
+
+    ``live_key`` (kind, parameters, requester) is set only while the job waits or runs and is
+    unique, so clicking the same download twice gives the same job. The finished file is kept in
+    ``data`` until ``expires_at``; a rerun after a kill overwrites it: one file per job."""
+
+    __tablename__ = "export_jobs"
+    __table_args__ = (Index("ix_export_jobs_status", "status", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))  # county_report | collab_table | import_report
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # what to write, and its scope
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    live_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued running done failed expired
+    message: Mapped[str] = mapped_column(Text, default="")  # why it failed
+    total: Mapped[int] = mapped_column(Integer, default=0)  # records to read (a COUNT when asked for)
+    done: Mapped[int] = mapped_column(Integer, default=0)  # records read so far
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # rows written, marked worker ids
+    file_name: Mapped[str] = mapped_column(String(200), default="")
+    file_size: Mapped[int] = mapped_column(Integer, default=0)
+    data: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    created_at: Mapped[datetime] = mapped_column(TS, default=utcnow)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(TS)
+    finished_at: Mapped[datetime | None] = mapped_column(TS)
+    expires_at: Mapped[datetime | None] = mapped_column(TS, index=True)

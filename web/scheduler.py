@@ -101,15 +101,17 @@ def _exclusive(app: Any, key: int, path: Path, what: str) -> Iterator[None]:
 
 
 def run_import_jobs(app: Any) -> int:
-    """Run the waiting import jobs if no other runner is at it; how many ran (the scheduler's
-    poll and ``flask jobs run``)."""
+    """Run the waiting import and export jobs if no other runner is at it (the scheduler's poll);
+    how many ran (web/services/background.py)."""
     from web.extensions import db
-    from web.services.import_jobs import run_queued_jobs
+    from web.services.background import run_background_jobs
 
     with app.app_context():
         try:
             with runner_lock(app):
-                return run_queued_jobs(db.session, app.extensions["jiujin"])
+                ran = run_background_jobs(db.session, app.extensions["jiujin"],
+                                          app.config["JIUJIN_EXPORT_KEEP"])
+                return ran.imports + ran.exports
         except AlreadyRunning:
             return 0
         finally:
@@ -150,8 +152,9 @@ def build_scheduler(app: Any) -> BlockingScheduler:
                       replace_existing=True, **JOB_DEFAULTS)
     scheduler.add_job(job(app, _followup_job(app)), CronTrigger(hour=7, minute=30), id="followup-due",
                       replace_existing=True, **JOB_DEFAULTS)
-    # Bureau uploads wait in the import_jobs table; a poll every few seconds runs them here,
-    # never in a web worker. Commits are the job's own (one per batch), hence no job() wrapper.
+    # Bureau uploads and large downloads wait in the import_jobs / export_jobs tables; a poll every
+    # few seconds runs them here, never in a web worker. Commits are the jobs' own (one per batch
+    # or chunk), hence no job() wrapper.
     scheduler.add_job(run_import_jobs, IntervalTrigger(seconds=JOBS_POLL_SECONDS), args=[app],
                       id="import-jobs", replace_existing=True, **JOB_DEFAULTS)
     scheduler.add_job(sync_source_jobs, IntervalTrigger(seconds=SOURCES_SYNC_SECONDS), args=[scheduler, app],

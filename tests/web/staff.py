@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -181,6 +181,34 @@ def finished_import_job(session: Any, w: Any, location: str = "own") -> int:
     job = ImportJob(county=county, scope={"admin": False, "counties": [county]}, file_name="岗位.xlsx",
                     file_hash="0" * 64, data=None, status="done", message="", total=0, cursor=0,
                     counts={}, attempts=1)
+    session.add(job)
+    session.commit()
+    return int(job.id)
+
+
+EXPORT_PAGES = {"county_report": "/bureau/report/exports/", "import_report": "/bureau/import/exports/",
+                "collab_table": "/collab/exports/"}
+
+
+def finished_export_job(session: Any, w: Any, kind: str = "county_report", location: str = "own",
+                        status: str = "done") -> int:
+    """A finished large download of ``kind`` about the place at ``location`` (a county; for a
+    collaboration table, "own" is the world's pair and anything else a pair nobody here holds)."""
+    from web.models import ExportJob, utcnow
+    from web.policy import code_prefix
+
+    if kind == "collab_table":
+        params: dict[str, Any] = {"table": "pushes", "pairs": [w.pair.id if location == "own" else 10**6],
+                                  "west": [], "east": [], "pair": None, "key_only": False}
+    elif kind == "import_report":
+        params = {"job_id": 0, "county": code_prefix(w.places[location]), "file": "岗位.xlsx"}
+    else:
+        params = {"county": w.places[location].code, "county_name": w.places[location].full_name,
+                  "month": "2026-11"}
+    job = ExportJob(kind=kind, params={**params, "back": "/bureau/"}, status=status, message="", total=3,
+                    done=3, attempts=1, result={"rows": 3, "marked_worker_ids": []}, file_name="x.xlsx",
+                    file_size=4, data=b"PK\x03\x04" if status == "done" else None,
+                    finished_at=utcnow(), expires_at=utcnow() + timedelta(hours=1))
     session.add(job)
     session.commit()
     return int(job.id)

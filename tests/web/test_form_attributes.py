@@ -39,8 +39,12 @@ def tags_of(html: str) -> list[tuple[str, dict[str, str | None]]]:
     return parser.tags
 
 
-def pages(w: World, worker_id: int, push_token: str = "token", import_job: int = 1) -> dict[str, list[str]]:
+def pages(w: World, worker_id: int, push_token: str = "token", import_job: int = 1,
+          exports: dict[str, int] | None = None) -> dict[str, list[str]]:
     """Every HTML page, by the role that opens it."""
+    from tests.web.staff import EXPORT_PAGES
+
+    exports = exports or dict.fromkeys(EXPORT_PAGES.values(), 1)
     own = w.postings["own"].id
     own_source = w.postings["own"].source_id
     return {
@@ -82,6 +86,7 @@ def pages(w: World, worker_id: int, push_token: str = "token", import_job: int =
             f"/bureau/workers/{w.workers['own'].id}/slips",
             "/bureau/import",
             f"/bureau/import/jobs/{import_job}",
+            *[f"{prefix}{n}" for prefix, n in exports.items() if prefix.startswith("/bureau/")],
             "/bureau/no-match",
             "/bureau/outreach",
             "/bureau/checkins",
@@ -99,6 +104,7 @@ def pages(w: World, worker_id: int, push_token: str = "token", import_job: int =
             "/collab/pushes",
             "/collab/supply",
             f"/collab/workers/{w.workers['own'].id}",
+            *[f"{prefix}{n}" for prefix, n in exports.items() if prefix.startswith("/collab/")],
         ],
         "admin": [
             "/admin/",
@@ -182,7 +188,11 @@ def test_every_page_renders_no_none_attribute_and_masks_passwords(
     import_job: int,
 ) -> None:
     faults, password_pages = {}, set()
-    for role, paths in pages(staff_world, seeker_worker, push_token, import_job).items():
+    from tests.web.staff import EXPORT_PAGES, finished_export_job
+
+    exports = {prefix: finished_export_job(db_session, staff_world, kind)
+               for kind, prefix in EXPORT_PAGES.items()}
+    for role, paths in pages(staff_world, seeker_worker, push_token, import_job, exports).items():
         for path in paths:
             html = open_as(client, staff_world, role, path)
             if found := attribute_faults(html):

@@ -15,7 +15,7 @@ import pytest
 
 from matching.occupations import load_classification
 from tests.web.pages import Case, cjk_outside_data, glued_punctuation, latin_outside_data, now, stored_strings
-from tests.web.staff import finished_import_job, log_in
+from tests.web.staff import finished_export_job, finished_import_job, log_in
 from web.models import Application, JobPush, PostingMark, User, Worker
 from web.services.push_reach import sign_push
 
@@ -36,6 +36,9 @@ SKIPPED = {
     "search.favicon": "an image",
     "bureau.import_job_status": "JSON for the progress page",
     "bureau.import_job_report": "XLSX download",
+    "bureau.import_export_file": "XLSX download",
+    "followup.report_export_file": "XLSX download",
+    "collab.export_job_file": "XLSX download",
 }
 SKIPPED_PREFIXES = {"api": "JSON API (test_api_language covers its wording)"}
 
@@ -85,6 +88,10 @@ CASES = [
     Case("bureau.candidates", "bureau", lambda w: f"/bureau/vacancies/{w.postings['own'].id}/candidates"),
     Case("bureau.import_sheet", "bureau", lambda w: "/bureau/import"),
     Case("bureau.import_job", "bureau", lambda w: f"/bureau/import/jobs/{w.extra['import_job']}"),
+    Case("bureau.import_export", "bureau", lambda w: f"/bureau/import/exports/{w.extra['import_export']}"),
+    Case("followup.report_export", "bureau", lambda w: f"/bureau/report/exports/{w.extra['report_export']}"),
+    Case("followup.report_export", "bureau", lambda w: f"/bureau/report/exports/{w.extra['failed_export']}"),
+    Case("collab.export_job", "collab", lambda w: f"/collab/exports/{w.extra['collab_export']}"),
     Case("bureau.workers", "bureau", lambda w: "/bureau/workers"),
     Case("bureau.new_worker", "bureau", lambda w: "/bureau/workers/new"),
     Case("bureau.edit_worker", "bureau", lambda w: f"/bureau/workers/{w.workers['own'].id}/edit"),
@@ -153,7 +160,11 @@ def site(app: Any, staff_world: Any, db_session: Any, runtime: Any) -> Any:
     db_session.commit()
     secret = app.config["SECRET_KEY"]
     job = finished_import_job(db_session, w)
-    w.extra = {"applied_posting": other, "push_token": sign_push(secret, push.id), "import_job": job}
+    w.extra = {"applied_posting": other, "push_token": sign_push(secret, push.id), "import_job": job,
+               "import_export": finished_export_job(db_session, w, "import_report"),
+               "report_export": finished_export_job(db_session, w, "county_report"),
+               "failed_export": finished_export_job(db_session, w, "county_report", status="failed"),
+               "collab_export": finished_export_job(db_session, w, "collab_table")}
     w.login = {
         "seeker": seeker,
         "newcomer": newcomer,

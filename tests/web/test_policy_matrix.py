@@ -90,6 +90,9 @@ def test_policy_matrix(app: Any, client: Any, db_session: Any, staff_world: Any,
     if "<int:job_id>" in rule:
         _import_job_matrix(client, db_session, staff_world, rule, method, action)
         return
+    if "<int:export_id>" in rule:
+        _export_job_matrix(client, db_session, staff_world, rule, method, action)
+        return
     locations = LOCATIONS[SIDE[obj]] if obj else ("none",)
     wrong: list[str] = []
     for user in USERS:
@@ -121,6 +124,26 @@ def _import_job_matrix(client: Any, session: Any, world: Any, rule: str, method:
         for user in USERS:
             want = expected(user, action, None, None)
             if want == "ok" and user != "admin" and location not in IN_COUNTY.get(user, set()):
+                want = "404"
+            got = _call(client, world, user, method, url)
+            if not _agrees(want, got, url):
+                wrong.append(f"{user:13} {location:12} {method} {url}: expected {want}, got {got}")
+    assert not wrong, "\n".join(wrong)
+
+
+def _export_job_matrix(client: Any, session: Any, world: Any, rule: str, method: str, action: str) -> None:
+    """A large download's job pages: the action is the workspace's, and the view keeps the job to
+    its county (bureau) or pair (office), any for an admin; another's job is a 404."""
+    from tests.web.staff import EXPORT_PAGES, finished_export_job
+
+    kind = next(k for k, prefix in EXPORT_PAGES.items() if rule.startswith(prefix))
+    wrong = []
+    for location in (("own", "other") if kind == "collab_table" else WEST):
+        url = rule.replace("<int:export_id>", str(finished_export_job(session, world, kind, location)))
+        for user in USERS:
+            want = expected(user, action, None, None)
+            reach = {"collab": {"own"}} if kind == "collab_table" else IN_COUNTY
+            if want == "ok" and user != "admin" and location not in reach.get(user, set()):
                 want = "404"
             got = _call(client, world, user, method, url)
             if not _agrees(want, got, url):

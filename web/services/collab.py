@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -545,32 +545,67 @@ def _notify(session: Session, sender: Sender, contact: Any, posting_id: int, par
 def list_pushes(session: Session, area: Area, page: int = 1, per_page: int = 50,
                 worker_id: int | None = None) -> tuple[list[dict[str, Any]], int]:
     """Pushes across the pair, newest first, with the response ("applied" once the worker applied)."""
-    base = (select(JobPush.id).join(Worker, Worker.id == JobPush.worker_id)
-            .join(WestPlace, WestPlace.id == Worker.home_place_id)
-            .join(Posting, Posting.id == JobPush.posting_id).join(EastPlace, EastPlace.id == Posting.place_id)
-            .where(_west_clause(session, area, WestPlace.code), place_filter(EastPlace.code, area.east)))
+    base = _pushes_in(session, area)
     if worker_id is not None:
         base = base.where(JobPush.worker_id == worker_id)
     total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    rows = session.execute(_push_columns(base).order_by(JobPush.id.desc())
+                           .limit(per_page).offset((page - 1) * per_page)).all()
+    keys = key_prefixes(session)
+    return [_push_dict(r, keys) for r in rows], total
+
+
+def count_pushes(session: Session, area: Area) -> int:
+    """How many pushes the pair's list holds (a cheap COUNT, for choosing how to export them)."""
+    return session.scalar(select(func.count()).select_from(_pushes_in(session, area).subquery())) or 0
+
+
+def iter_pushes(session: Session, area: Area, after_chunk: Callable[[int], None] | None = None,
+                chunk: int = 1000) -> Iterator[dict[str, Any]]:
+    """Every push of the pair, newest first, read ``chunk`` at a time by id (memory flat in the
+    rows); ``after_chunk(pushes read)`` runs between chunks, when no query is open."""
+    keys, read, last = key_prefixes(session), 0, None
+    while True:
+        query = _push_columns(_pushes_in(session, area))
+        if last is not None:
+            query = query.where(JobPush.id < last)
+        rows = session.execute(query.order_by(JobPush.id.desc()).limit(chunk)).all()
+        yield from (_push_dict(r, keys) for r in rows)
+        read += len(rows)
+        if after_chunk is not None and rows:
+            after_chunk(read)
+        if len(rows) < chunk:
+            return
+        last = rows[-1].id
+
+
+def _pushes_in(session: Session, area: Area) -> Any:
+    return (select(JobPush.id).join(Worker, Worker.id == JobPush.worker_id)
+            .join(WestPlace, WestPlace.id == Worker.home_place_id)
+            .join(Posting, Posting.id == JobPush.posting_id).join(EastPlace, EastPlace.id == Posting.place_id)
+            .where(_west_clause(session, area, WestPlace.code), place_filter(EastPlace.code, area.east)))
+
+
+def _push_columns(base: Any) -> Any:
     applied = exists().where(Application.worker_id == JobPush.worker_id,
                              Application.posting_id == JobPush.posting_id)
-    rows = session.execute(
-        base.add_columns(JobPush.worker_id, Worker.name, WestPlace.code, JobPush.posting_id, Posting.title,
-                         JobPush.created_at, JobPush.response, applied.label("applied"),
-                         Employer.name.label("employer"), EastPlace.full_name.label("place"),
-                         func.coalesce(Worker.phone, User.phone).label("phone"), Worker.will_relocate,
-                         Worker.max_commute_km, Worker.lat, Worker.lon, Posting.lat.label("plat"),
-                         Posting.lon.label("plon"))
-        .outerjoin(Employer, Employer.id == Posting.employer_id).outerjoin(User, User.id == Worker.user_id)
-        .order_by(JobPush.id.desc()).limit(per_page).offset((page - 1) * per_page)).all()
-    keys = key_prefixes(session)
-    return [{"id": r.id, "worker_id": r.worker_id, "worker": r.name, "county_code": r.code[:6],
-             "key": _is_key(r.code, keys), "posting_id": r.posting_id, "title": r.title,
-             "employer": r.employer or "", "place": r.place, "contact": r.phone or "",
-             "beyond_reach": beyond_reach(r.will_relocate, r.max_commute_km,
-                                          distance_km((r.lat, r.lon), (r.plat, r.plon))),
-             "pushed_at": r.created_at, "response": "applied" if r.applied else (r.response or "")}
-            for r in rows], total
+    columns = base.add_columns(
+        JobPush.worker_id, Worker.name, WestPlace.code, JobPush.posting_id, Posting.title, JobPush.created_at,
+        JobPush.response, applied.label("applied"), Employer.name.label("employer"),
+        EastPlace.full_name.label("place"), func.coalesce(Worker.phone, User.phone).label("phone"),
+        Worker.will_relocate, Worker.max_commute_km, Worker.lat, Worker.lon, Posting.lat.label("plat"),
+        Posting.lon.label("plon"))
+    return (columns.outerjoin(Employer, Employer.id == Posting.employer_id)
+            .outerjoin(User, User.id == Worker.user_id))
+
+
+def _push_dict(r: Any, keys: tuple[str, ...]) -> dict[str, Any]:
+    return {"id": r.id, "worker_id": r.worker_id, "worker": r.name, "county_code": r.code[:6],
+            "key": _is_key(r.code, keys), "posting_id": r.posting_id, "title": r.title,
+            "employer": r.employer or "", "place": r.place, "contact": r.phone or "",
+            "beyond_reach": beyond_reach(r.will_relocate, r.max_commute_km,
+                                         distance_km((r.lat, r.lon), (r.plat, r.plon))),
+            "pushed_at": r.created_at, "response": "applied" if r.applied else (r.response or "")}
 
 
 def set_response(session: Session, area: Area, worker_id: int, posting_id: int, response: str,

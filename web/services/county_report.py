@@ -28,17 +28,16 @@ at the end of M and at the end of the month before. A village is flagged when th
 
 from __future__ import annotations
 
-import io
 import re
-from collections import defaultdict
-from collections.abc import Callable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any, NamedTuple
 
 from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from web.models import CheckIn, HouseholdMark, Place, Placement, Posting, RoleAssignment, Source, Worker
@@ -79,6 +78,10 @@ FLAG_COLUMNS = ("checkin_id", "placement_id", "worker_id", "worker", "village", 
                 "title", "due_on", "done_on", "note")
 WORDED = ("state", "household")  # columns whose values the workbook writes as words
 POSTING_COLUMNS = ("posting_id", "title", "employer", "placement_ids")
+FIGURE_COLUMNS = {"placements": PLACEMENT_COLUMNS, "priority_employed": PLACEMENT_COLUMNS,
+                  "retention_3": CHECKIN_COLUMNS, "retention_6": CHECKIN_COLUMNS,
+                  "vacancies_filled": POSTING_COLUMNS, "left_job": FLAG_COLUMNS, "unpaid_wages": FLAG_COLUMNS}
+CHUNK = 500  # placements read per query: the report's memory does not grow with the county
 
 
 class ReportError(ValueError):
@@ -253,48 +256,63 @@ def place_names(session: Session, codes: set[str]) -> dict[str, str]:
 
 def build_report(session: Session, county: Place, start: date, end: date) -> CountyReport:
     """Every figure of the month, with its rows, and the village drop flags."""
+    rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    tally = Tally(start, end, lambda key, row: rows[key].append(row))
     prefix = code_prefix(county)
-    placed = _load(session, prefix, end)
-    in_month = [p for p in placed if start <= p.started_on <= end]
-    figures = {
-        "placements": Figure("placements", len(in_month), PLACEMENT_COLUMNS, [p.row() for p in in_month]),
-        "priority_employed": _priority_employed(placed, end),
-        "retention_3": _retention(placed, 3, end),
-        "retention_6": _retention(placed, 6, end),
-        "vacancies_filled": _vacancies(session, prefix, in_month),
-        "left_job": _flagged(placed, "left_job", lambda c: c.working is False, start, end),
-        "unpaid_wages": _flagged(placed, "unpaid_wages", lambda c: c.paid is False, start, end),
-    }
+    for placed in iter_placed(session, prefix, end):
+        tally.add(placed)
+    figures, drops = tally.finish(session, prefix)
     for key, fig in figures.items():
-        if key != "vacancies_filled":
-            fig.by_household = _by_household(fig)
-    before = start - relativedelta(days=1)
-    drops = _drops(_priority_villages(session, prefix), placed, before, end)
+        fig.rows = rows[key]
     return CountyReport(county, start, end, figures, drops)
 
 
-def _load(session: Session, prefix: str, end: date) -> list[_Placed]:
-    """The county's placements started by ``end``, with their check-ins due by then."""
-    rows = session.execute(
-        select(Placement.id, Placement.worker_id, Worker.name, Worker.village, Placement.employer_name,
-               Placement.job_title, Placement.started_on, Placement.ended_on, Placement.posting_id,
-               HouseholdMark.kind)
-        .join(Worker, Worker.id == Placement.worker_id)
-        .outerjoin(HouseholdMark, HouseholdMark.worker_id == Worker.id)
-        .where(Placement.county_code.like(prefix + "%"), Placement.started_on <= end)
-        .order_by(Placement.started_on, Placement.id))
-    placed = {r[0]: _Placed(*r) for r in rows}
+def count_placed(session: Session, county: Place, end: date) -> int:
+    """How many placements the report of the month ending ``end`` reads (a cheap COUNT)."""
+    return session.scalar(select(func.count(Placement.id)).where(
+        Placement.county_code.like(code_prefix(county) + "%"), Placement.started_on <= end)) or 0
+
+
+def iter_placed(session: Session, prefix: str, end: date,
+                after_chunk: Callable[[int], None] | None = None) -> Iterator[_Placed]:
+    """The county's placements started by ``end`` in (start date, id) order, each with its
+    check-ins due by then, read ``CHUNK`` placements per query (memory flat in the rows);
+    ``after_chunk(placements read)`` runs between chunks, when no query is open."""
+    where = [Placement.county_code.like(prefix + "%"), Placement.started_on <= end]
+    read, last = 0, None
+    while True:
+        query = (select(Placement.id, Placement.worker_id, Worker.name, Worker.village,
+                        Placement.employer_name, Placement.job_title, Placement.started_on,
+                        Placement.ended_on, Placement.posting_id, HouseholdMark.kind)
+                 .join(Worker, Worker.id == Placement.worker_id)
+                 .outerjoin(HouseholdMark, HouseholdMark.worker_id == Worker.id).where(*where))
+        if last is not None:
+            query = query.where(or_(Placement.started_on > last[0],
+                                    and_(Placement.started_on == last[0], Placement.id > last[1])))
+        chunk = session.execute(query.order_by(Placement.started_on, Placement.id).limit(CHUNK)).all()
+        if not chunk:
+            return
+        placed = {r[0]: _Placed(*r) for r in chunk}
+        _add_checkins(session, placed, end)
+        yield from placed.values()
+        read, last = read + len(chunk), (chunk[-1][6], chunk[-1][0])
+        if after_chunk is not None:
+            after_chunk(read)
+        if len(chunk) < CHUNK:
+            return
+
+
+def _add_checkins(session: Session, placed: dict[int, _Placed], end: date) -> None:
+    """The check-ins due by ``end`` of these placements, in (due date, id) order."""
     checkins = session.execute(
         select(CheckIn.id, CheckIn.placement_id, CheckIn.month_offset, CheckIn.due_on, CheckIn.done_at,
                CheckIn.still_working, CheckIn.paid_on_time, CheckIn.note)
-        .join(Placement, Placement.id == CheckIn.placement_id)
-        .where(Placement.county_code.like(prefix + "%"), Placement.started_on <= end, CheckIn.due_on <= end)
+        .where(CheckIn.placement_id.in_(list(placed)), CheckIn.due_on <= end)
         .order_by(CheckIn.due_on, CheckIn.id))
     for cid, pid, months, due, done_at, working, paid, note in checkins:
         done_on = china_date(done_at) if done_at else None
         placed[pid].checkins.append(_Check(cid, months, due, done_at is not None, working, paid, done_on,
                                            note or ""))
-    return list(placed.values())
 
 
 def china_date(moment: datetime) -> date:
@@ -303,76 +321,116 @@ def china_date(moment: datetime) -> date:
     return aware.astimezone(CHINA).date()
 
 
-def _priority_employed(placed: list[_Placed], end: date) -> Figure:
-    rows, seen = [], set()
-    for p in placed:
-        if p.priority and p.worker_id not in seen and p.employed(end):
-            seen.add(p.worker_id)
-            rows.append(p.row())
-    return Figure("priority_employed", len(rows), PLACEMENT_COLUMNS, rows)
+class Tally:
+    """Every figure of the month from the placements read one at a time: each row behind a
+    figure goes to ``emit(figure key, row)`` (the page keeps them, the workbook writes them);
+    the tally keeps only counts, worker ids and the month's own rows (flags, vacancies)."""
 
+    def __init__(self, start: date, end: date, emit: Callable[[str, dict[str, Any]], None]) -> None:
+        self.start, self.end, self._emit = start, end, emit
+        self.before = start - relativedelta(days=1)
+        self.split: dict[str, Counter[str]] = defaultdict(Counter)  # figure -> household -> rows
+        self.kept: dict[str, Counter[str]] = defaultdict(Counter)  # retention figure -> household -> working
+        self.recorded: dict[str, Counter[str]] = defaultdict(Counter)  # ... -> check-ins recorded
+        self.seen: set[int] = set()  # priority workers already counted as employed
+        self.filled: dict[int, list[tuple[int, str]]] = defaultdict(list)  # posting -> (placement, employer)
+        self.flags: dict[str, list[dict[str, Any]]] = {"left_job": [], "unpaid_wages": []}
+        self.employed_before: set[int] = set()
+        self.employed_now: set[int] = set()
+        self.marked: set[int] = set()  # workers whose household mark a row lists
 
-def _retention(placed: list[_Placed], months: int, end: date) -> Figure:
-    rows, kept, recorded, pending = [], 0, 0, 0
-    for p in placed:
+    def emit(self, key: str, row: dict[str, Any]) -> None:
+        """Count the row under its household type and pass it on."""
+        if row.get("household"):
+            self.marked.add(row["worker_id"])
+        self.split[key][row.get("household") or "unmarked"] += 1
+        self._emit(key, row)
+
+    def add(self, p: _Placed) -> None:
+        """One placement (with its check-ins due by the month's end)."""
+        if self.start <= p.started_on <= self.end:
+            self.emit("placements", p.row())
+            if p.posting_id is not None:
+                self.filled[p.posting_id].append((p.id, p.employer))
+        employed = p.employed(self.end)
+        if p.priority and p.worker_id not in self.seen and employed:
+            self.seen.add(p.worker_id)
+            self.emit("priority_employed", p.row())
+        if employed:
+            self.employed_now.add(p.worker_id)
+        if p.employed(self.before):
+            self.employed_before.add(p.worker_id)
         for c in p.checkins:
-            if c.months != months or c.due > end:
-                continue
-            state = "working" if c.done and c.working else "left" if c.done else "pending"
-            kept, recorded, pending = kept + (state == "working"), recorded + c.done, pending + (not c.done)
-            rows.append({"checkin_id": c.id, "placement_id": p.id, "worker_id": p.worker_id,
-                         "worker": p.worker, "household": p.household, "employer": p.employer,
-                         "title": p.title, "started_on": p.started_on, "due_on": c.due,
-                         "still_working": c.working if c.done else None, "state": state})
-    value = _share(kept, recorded)
-    return Figure(f"retention_{months}", value, CHECKIN_COLUMNS, rows, kept, recorded, pending)
+            if c.months in (3, 6):
+                self._retention(p, c)
+            self._flag(p, c)
+
+    def _flag(self, p: _Placed, c: _Check) -> None:
+        """A check-in recorded within the month that says the worker left, or was not paid."""
+        if c.done and c.done_on is not None and self.start <= c.done_on <= self.end:
+            for key, says in (("left_job", c.working is False), ("unpaid_wages", c.paid is False)):
+                if says:
+                    self.flags[key].append(_flag_row(p, c))
+
+    def _retention(self, p: _Placed, c: _Check) -> None:
+        key = f"retention_{c.months}"
+        state = "working" if c.done and c.working else "left" if c.done else "pending"
+        self.kept[key][p.household or "unmarked"] += state == "working"
+        self.recorded[key][p.household or "unmarked"] += state != "pending"
+        self.emit(key, {"checkin_id": c.id, "placement_id": p.id, "worker_id": p.worker_id,
+                        "worker": p.worker, "household": p.household, "employer": p.employer,
+                        "title": p.title, "started_on": p.started_on, "due_on": c.due,
+                        "still_working": c.working if c.done else None, "state": state})
+
+    def finish(self, session: Session, prefix: str) -> tuple[dict[str, Figure], list[VillageDrop]]:
+        """The figures (without their rows: those went to ``emit``) and the village drops."""
+        for key, rows in self.flags.items():
+            for row in sorted(rows, key=lambda r: (r["done_on"], r["checkin_id"])):
+                self.emit(key, row)
+        vacancies = _vacancies(session, prefix, self.filled)
+        for row in vacancies:
+            self._emit("vacancies_filled", row)
+        figures = {key: self._figure(key) for key in LABELS}
+        figures["vacancies_filled"] = Figure("vacancies_filled", len(vacancies), POSTING_COLUMNS)
+        villages = _priority_villages(session, prefix)
+        return figures, _drops(villages, self.employed_before, self.employed_now)
+
+    def _figure(self, key: str) -> Figure:
+        split = self.split[key]
+        if not key.startswith("retention_"):
+            return Figure(key, sum(split.values()), FIGURE_COLUMNS[key],
+                          by_household={k: (split[k], None, None) for k in HOUSEHOLD_COLUMNS})
+        kept, recorded = self.kept[key], self.recorded[key]
+        by_household: dict[str, tuple[float | int | None, int | None, int | None]] = {
+            kind: (_share(kept[kind], recorded[kind]), kept[kind], recorded[kind])
+            for kind in HOUSEHOLD_COLUMNS}
+        total_kept, total_recorded = sum(kept.values()), sum(recorded.values())
+        return Figure(key, _share(total_kept, total_recorded), FIGURE_COLUMNS[key], [], total_kept,
+                      total_recorded, sum(split.values()) - total_recorded, by_household)
+
+
+def _flag_row(p: _Placed, c: _Check) -> dict[str, Any]:
+    return {"checkin_id": c.id, "placement_id": p.id, "worker_id": p.worker_id, "worker": p.worker,
+            "village": p.village, "household": p.household, "employer": p.employer, "title": p.title,
+            "due_on": c.due, "done_on": c.done_on, "note": c.note}
 
 
 def _share(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def _flagged(placed: list[_Placed], key: str, says: Callable[[_Check], bool], start: date,
-             end: date) -> Figure:
-    """Check-ins recorded within the month whose answer ``says`` so (left the job, unpaid wages)."""
-    rows = [{"checkin_id": c.id, "placement_id": p.id, "worker_id": p.worker_id, "worker": p.worker,
-             "village": p.village, "household": p.household, "employer": p.employer, "title": p.title,
-             "due_on": c.due, "done_on": c.done_on, "note": c.note}
-            for p in placed for c in p.checkins
-            if c.done and c.done_on is not None and start <= c.done_on <= end and says(c)]
-    rows.sort(key=lambda r: (r["done_on"], r["checkin_id"]))
-    return Figure(key, len(rows), FLAG_COLUMNS, rows)
-
-
-def _by_household(fig: Figure) -> dict[str, tuple[float | int | None, int | None, int | None]]:
-    """The figure split by the rows' household type; the parts add up to the figure."""
-    split: dict[str, tuple[float | int | None, int | None, int | None]] = {}
-    for kind in HOUSEHOLD_COLUMNS:
-        rows = [r for r in fig.rows if (r.get("household") or "unmarked") == kind]
-        if fig.denominator is None:
-            split[kind] = (len(rows), None, None)
-            continue
-        kept = sum(r["state"] == "working" for r in rows)
-        recorded = sum(r["state"] != "pending" for r in rows)
-        split[kind] = (_share(kept, recorded), kept, recorded)
-    return split
-
-
-def _vacancies(session: Session, prefix: str, in_month: list[_Placed]) -> Figure:
-    by_posting: dict[int, list[_Placed]] = defaultdict(list)
-    for p in in_month:
-        if p.posting_id is not None:
-            by_posting[p.posting_id].append(p)
-    if not by_posting:
-        return Figure("vacancies_filled", 0, POSTING_COLUMNS)
+def _vacancies(session: Session, prefix: str,
+               filled: dict[int, list[tuple[int, str]]]) -> list[dict[str, Any]]:
+    """Bureau postings of the county filled by the month's placements, by posting id."""
+    if not filled:
+        return []
     postings = session.execute(
         select(Posting.id, Posting.title, Place.code).join(Source, Source.id == Posting.source_id)
         .outerjoin(Place, Place.id == Posting.place_id)
-        .where(Posting.id.in_(sorted(by_posting)), Source.trust == "bureau").order_by(Posting.id))
-    rows = [{"posting_id": pid, "title": title, "employer": by_posting[pid][0].employer,
-             "placement_ids": [p.id for p in by_posting[pid]]}
+        .where(Posting.id.in_(sorted(filled)), Source.trust == "bureau").order_by(Posting.id))
+    return [{"posting_id": pid, "title": title, "employer": filled[pid][0][1],
+             "placement_ids": [placement for placement, _ in filled[pid]]}
             for pid, title, code in postings if code and code.startswith(prefix)]
-    return Figure("vacancies_filled", len(rows), POSTING_COLUMNS, rows)
 
 
 def _priority_villages(session: Session, prefix: str) -> dict[tuple[str, str], set[int]]:
@@ -386,11 +444,9 @@ def _priority_villages(session: Session, prefix: str) -> dict[tuple[str, str], s
     return villages
 
 
-def _drops(villages: dict[tuple[str, str], set[int]], placed: list[_Placed], before: date,
-           end: date) -> list[VillageDrop]:
+def _drops(villages: dict[tuple[str, str], set[int]], employed_then: set[int],
+           employed_now: set[int]) -> list[VillageDrop]:
     """Every village's rates, the largest fall first."""
-    employed_then = {p.worker_id for p in placed if p.employed(before)}
-    employed_now = {p.worker_id for p in placed if p.employed(end)}
     drops = [VillageDrop(code, village, len(ids), len(ids & employed_then), len(ids & employed_now))
              for (code, village), ids in villages.items()]
     return sorted(drops, key=lambda d: (d.employed_now - d.employed_before) / d.workers)
@@ -399,11 +455,17 @@ def _drops(villages: dict[tuple[str, str], set[int]], placed: list[_Placed], bef
 def village_drops(session: Session, prefixes: tuple[str, ...] | None, today: date) -> list[VillageDrop]:
     """Flagged villages in scope (``None``: everywhere) for the month of ``today`` vs the month before."""
     start, end = parse_month(None, today)
+    before = start - relativedelta(days=1)
     flagged: list[VillageDrop] = []
     for prefix in prefixes if prefixes is not None else ("",):
-        placed = _load(session, prefix, end)
-        drops = _drops(_priority_villages(session, prefix), placed, start - relativedelta(days=1), end)
-        flagged += [d for d in drops if d.flagged]
+        then: set[int] = set()
+        now: set[int] = set()
+        for p in iter_placed(session, prefix, end):
+            if p.employed(before):
+                then.add(p.worker_id)
+            if p.employed(end):
+                now.add(p.worker_id)
+        flagged += [d for d in _drops(_priority_villages(session, prefix), then, now) if d.flagged]
     return flagged
 
 
@@ -452,35 +514,48 @@ def _cell(value: Any, words: dict[Any, str]) -> Any:
     return safe_cell(value)
 
 
-def report_xlsx(report: CountyReport) -> bytes:
-    """A workbook: a summary sheet, then one sheet per figure with its rows (text never runs as a formula)."""
+def write_report_xlsx(session: Session, county: Place, start: date, end: date, target: Any,
+                      after_chunk: Callable[[int], None] | None = None) -> dict[str, Any]:
+    """The report as a workbook written to ``target`` (a path or binary file): a summary sheet, the
+    household breakdown, then one sheet per figure with its rows, each row written as its
+    placement is read (openpyxl write-only: memory flat in the rows; text never runs as a
+    formula). What was written: rows, the figures, and the workers whose marks it lists."""
     from openpyxl import Workbook
 
     words: dict[Any, str] = {True: str(_l("是")), False: str(_l("否")), "working": str(_l("在岗")),
                              "left": str(_l("已离岗")), "pending": str(_l("未回访")), **household_words()}
-    book = Workbook(write_only=True)  # streamed: a county's thousands of rows stay cheap
-    summary = book.create_sheet("汇总")
-    summary.append([safe_cell(report.county.full_name), report.month])
+    book = Workbook(write_only=True)
+    summary, breakdown = book.create_sheet("汇总"), book.create_sheet("按户类型")
+    sheets = {key: book.create_sheet(SHEETS[key]) for key in LABELS}
+    for key, sheet in sheets.items():
+        sheet.append([str(COLUMNS[c]) for c in FIGURE_COLUMNS[key]])
+    written = 0
+
+    def write(key: str, row: dict[str, Any]) -> None:
+        nonlocal written
+        written += 1
+        sheets[key].append([_cell(row.get(c), words if c in WORDED or isinstance(row.get(c), bool) else {})
+                            for c in FIGURE_COLUMNS[key]])
+
+    tally, prefix = Tally(start, end, write), code_prefix(county)
+    for placed in iter_placed(session, prefix, end, after_chunk):
+        tally.add(placed)
+    figures, _ = tally.finish(session, prefix)
+    summary.append([safe_cell(county.full_name), start.strftime("%Y-%m")])
     summary.append([str(_l("指标")), str(_l("数值")), str(_l("分子")), str(_l("分母")), str(_l("未回访"))])
-    for fig in report.figures.values():
+    for fig in figures.values():
         summary.append([fig.label, fig.value, fig.numerator, fig.denominator, fig.pending])
-    _breakdown_sheet(book.create_sheet("按户类型"), report)
-    for fig in report.figures.values():
-        sheet = book.create_sheet(SHEETS[fig.key])
-        sheet.append([str(COLUMNS[c]) for c in fig.columns])
-        for row in fig.rows:
-            sheet.append([_cell(row.get(c), words if c in WORDED or isinstance(row.get(c), bool) else {})
-                          for c in fig.columns])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    _breakdown_sheet(breakdown, figures)
+    book.save(target)
+    return {"rows": written, "figures": {k: f.value for k, f in figures.items()},
+            "marked_worker_ids": sorted(tally.marked)}
 
 
-def _breakdown_sheet(sheet: Any, report: CountyReport) -> None:
+def _breakdown_sheet(sheet: Any, figures: dict[str, Figure]) -> None:
     """Each figure by household type, then the total; shares as "value (numerator/denominator)"."""
     names = household_words()
     sheet.append([str(_l("指标"))] + [names[k] for k in HOUSEHOLD_COLUMNS] + [str(_l("合计"))])
-    for fig in report.figures.values():
+    for fig in figures.values():
         if fig.by_household is not None:
             total = (fig.value, fig.numerator, fig.denominator)
             parts = [fig.by_household[k] for k in HOUSEHOLD_COLUMNS] + [total]

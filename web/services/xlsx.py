@@ -40,9 +40,18 @@ def workbook_bytes(rows: Iterable[Mapping[str, Any]], columns: Sequence[tuple[st
 
     ``heading`` lines (title, scope, date, filters) come first, bold, then an empty row.
     """
-    rows = list(rows)
     if columns is None:
-        columns = [(key, key) for key in (rows[0].keys() if rows else ())]
+        first = next(iter(rows := list(rows)), None)
+        columns = [(key, key) for key in (first.keys() if first else ())]
+    out = BytesIO()
+    write_workbook(out, rows, columns, sheet, heading)
+    return out.getvalue()
+
+
+def write_workbook(target: Any, rows: Iterable[Mapping[str, Any]], columns: Sequence[tuple[str, str]],
+                   sheet: str = "data", heading: Sequence[str] = ()) -> int:
+    """Write the rows to ``target`` (a path or binary file) as they come (openpyxl write-only:
+    memory flat in the rows); the number of rows written. Same layout as ``workbook_bytes``."""
     book = Workbook(write_only=True)
     title = "".join(c for c in sheet if c not in "\\/?*[]:")[:MAX_SHEET_TITLE]
     ws = book.create_sheet(title=title or "data")
@@ -58,11 +67,12 @@ def workbook_bytes(rows: Iterable[Mapping[str, Any]], columns: Sequence[tuple[st
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         header.append(cell)
     ws.append(header)
+    written = 0
     for row in rows:
         ws.append([neutralise(_plain(row.get(key))) for key, _ in columns])
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+        written += 1
+    book.save(target)
+    return written
 
 
 def _plain(value: Any) -> Any:
@@ -75,7 +85,12 @@ def _plain(value: Any) -> Any:
 def send_xlsx(rows: Iterable[Mapping[str, Any]], filename: str,
               columns: Sequence[tuple[str, str]] | None = None, heading: Sequence[str] = ()) -> Response:
     """A download response holding the rows as ``filename`` (an .xlsx name; non-ASCII is fine)."""
-    data = workbook_bytes(rows, columns, sheet=filename.rsplit(".", 1)[0], heading=heading)
+    return xlsx_response(workbook_bytes(rows, columns, sheet=filename.rsplit(".", 1)[0], heading=heading),
+                         filename)
+
+
+def xlsx_response(data: bytes, filename: str) -> Response:
+    """A finished workbook as a download (never cached: it holds personal data)."""
     response = send_file(BytesIO(data), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=filename)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -26,9 +26,11 @@ from web.forms_bureau import CloseForm, HouseholdForm, ImportForm, VacancyForm, 
 from web.i18n import select_locale
 from web.models import Posting, Worker
 from web.policy import current_scope, guard
-from web.services import bureau, followup, households, import_jobs, imports
+from web.services import bureau, exports, followup, households, import_jobs, imports
 from web.services.bureau import VacancyError
 from web.services.search import SearchError
+from web.services.xlsx import xlsx_response
+from web.views import export_pages
 
 bp = Blueprint("bureau", __name__, url_prefix="/bureau")
 
@@ -217,11 +219,32 @@ def import_job_status(job_id: int) -> dict[str, Any]:
 @bp.get("/import/jobs/<int:job_id>/report.xlsx")
 @guard("bureau.import")
 def import_job_report(job_id: int) -> Response:
-    """Every row of the job's report as XLSX (cells safe to open)."""
+    """Every row of the job's report as XLSX (cells safe to open); a report of more rows than the
+    inline limit is written by the job runner (a progress page)."""
     job = _job_or_404(job_id)
-    head = [gettext("行号"), gettext("岗位名称"), gettext("结果"), gettext("原因")]
-    table = imports.rows_xlsx(import_jobs.report_table(db.session, job, head), gettext("导入结果"))
-    return _xlsx(table, "import-report.xlsx")
+    name = "import-report.xlsx"
+
+    def now() -> Response:
+        out = io.BytesIO()
+        exports.write_import_report(db.session, job_id, out)
+        return xlsx_response(out.getvalue(), name)
+
+    params = {"job_id": job.id, "county": job.county, "file": job.file_name}
+    return export_pages.send_or_queue("import_report", params, job.cursor, name, "bureau.import_export", now)
+
+
+@bp.get("/import/exports/<int:export_id>")
+@guard("bureau.import")
+def import_export(export_id: int) -> str:
+    """A large import report being written by the job runner: progress, then the file."""
+    return export_pages.progress_page("import_report", export_id, "bureau.import_export_file")
+
+
+@bp.get("/import/exports/<int:export_id>.xlsx")
+@guard("bureau.import")
+def import_export_file(export_id: int) -> Response:
+    """The finished import report."""
+    return export_pages.send_export("import_report", export_id, "bureau.import_export")
 
 
 def _xlsx(data: bytes, name: str) -> Response:

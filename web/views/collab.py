@@ -2,55 +2,30 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from web.extensions import db, transaction
-from web.i18n import china_time, select_locale
+from web.i18n import select_locale
 from web.inputguard import form_ids, query_id, query_page
 from web.policy import audit, current_scope, guard
-from web.services import collab
+from web.services import collab, exports
 from web.services.collab import Area, CollabError, NeedsConfirmation, OutOfScope
-from web.services.xlsx import send_xlsx
+from web.services.exports import COLLAB_COLUMNS, COLLAB_TITLES, display_rows
+from web.services.xlsx import xlsx_response
+from web.views import export_pages
 from web.views.push_reply import reply_for_pushes
 from web.views.seeker import map_config
 
 bp = Blueprint("collab", __name__, url_prefix="/collab")
 
-STAGE_COLUMNS = [("matched", _l("匹配")), ("applied", _l("申请")), ("placed", _l("上岗")),
-                 ("retained", _l("3个月仍在岗"))]
-GROUP_COLUMNS = [("workers", _l("西部劳动力")), ("available", _l("本月可上岗")), ("relocate", _l("愿意外出")),
-                 ("key_workers", _l("其中重点帮扶县")), ("postings", _l("东部岗位")),
-                 ("housing", _l("包住岗位")), ("wage_median", _l("月薪中位数（元）"))]
-COUNTY = [("code", _l("县代码")), ("name", _l("县")), ("key", _l("重点帮扶县"))]
-COLUMNS: dict[str, list[tuple[str, Any]]] = {
-    "supply-groups": [("code", _l("大类")), ("name", _l("职业大类")), *GROUP_COLUMNS],
-    "supply-minor": [("code", _l("中类")), ("name", _l("职业中类")), *GROUP_COLUMNS],
-    "supply-pay": [("band", _l("月薪档（元）")), ("postings", _l("东部岗位")), ("housing", _l("包住岗位"))],
-    "supply-counties": [*COUNTY, ("workers", _l("西部劳动力")), ("available", _l("本月可上岗")),
-                        ("relocate", _l("愿意外出"))],
-    "funnel-months": [("month", _l("月份")), *STAGE_COLUMNS],
-    "funnel-counties": [*COUNTY, *STAGE_COLUMNS],
-    "funnel-groups": [("code", _l("大类")), ("name", _l("职业大类")), *STAGE_COLUMNS],
-    "pushes": [("pushed_at", _l("推送时间")), ("worker", _l("劳动力")), ("county_code", _l("县代码")),
-               ("key", _l("重点帮扶县")), ("title", _l("岗位")), ("employer", _l("用人单位")),
-               ("place", _l("岗位地点")), ("contact", _l("劳动力电话")), ("response", _l("回复"))],
-}
-TITLES = {"supply-groups": _l("供需对比：按职业大类"), "supply-minor": _l("供需对比：按职业中类"),
-          "supply-pay": _l("供需对比：东部岗位按月薪档和住宿"),
-          "supply-counties": _l("供需对比：西部劳动力按县"),
-          "funnel-months": _l("转化漏斗：按月份"), "funnel-counties": _l("转化漏斗：按西部县"),
-          "funnel-groups": _l("转化漏斗：按职业大类"), "pushes": _l("推送和回复")}
-CHINA = ZoneInfo("Asia/Shanghai")
-RESPONSES = {"interested": _l("有意向"), "not_interested": _l("没兴趣"), "applied": _l("已申请"),
-             "": _l("未回复")}
+COLUMNS, TITLES, RESPONSES = COLLAB_COLUMNS, COLLAB_TITLES, exports.RESPONSES
 
 
 def occupations() -> collab.OccupationCache:
@@ -71,27 +46,6 @@ def _area() -> Area:
 def _filters() -> dict[str, str]:
     """The query arguments that keep the pair and key-county filter across links."""
     return {k: request.args[k] for k in ("pair", "key_only") if request.args.get(k)}
-
-
-def display_rows(table: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Rows as shown on the page and in the export: words for flags, bands, empty groups, responses."""
-    out = []
-    for row in rows:
-        shown = {k: row.get(k) for k, _ in COLUMNS[table]}
-        if "key" in shown:
-            shown["key"] = gettext("是") if row.get("key") else ""
-        if shown.get("band") == "unknown":
-            shown["band"] = gettext("未写明")
-        if "name" in shown and table != "pushes" and not row.get("code"):
-            shown["name"] = gettext("未识别工种")
-        elif "name" in shown and row.get("unsubdivided"):
-            shown["name"] = gettext("%(major)s：该大类下未细分", major=row.get("name") or "")
-        if "response" in shown:
-            shown["response"] = str(RESPONSES.get(row.get("response") or "", row.get("response")))
-        if isinstance(shown.get("pushed_at"), datetime):
-            shown["pushed_at"] = china_time(shown["pushed_at"])
-        out.append(shown)
-    return out
 
 
 def _render(template: str, **context: Any) -> str:
@@ -218,31 +172,36 @@ def worker(worker_id: int) -> str:
 
 @guard("collab.export")
 def export(name: str) -> Response:
-    """Any table of the workspace as XLSX (``/collab/<table>.xlsx``): the same rows the page shows."""
-    area = _area()
-    if name == "pushes":
-        rows = collab.list_pushes(db.session, area, 1, 100_000)[0]
-    elif name.startswith("supply-"):
-        rows = collab.supply(db.session, area, date.today(), occupations())[_TABLES[name]]
-    else:
-        rows = collab.funnel(db.session, area, occupations())[_TABLES[name]]
-    columns = [(k, str(label)) for k, label in COLUMNS[name]]
-    return send_xlsx(display_rows(name, rows), f"{name}.xlsx", columns, heading=export_heading(name, area))
+    """Any table of the workspace as XLSX (``/collab/<table>.xlsx``): the same rows the page shows.
+    More pushes than the inline limit are written by the job runner (a progress page)."""
+    area, file_name = _area(), f"{name}.xlsx"
+
+    def now() -> Response:
+        out = io.BytesIO()
+        exports.write_collab_table(db.session, name, area, occupations(), out)
+        return xlsx_response(out.getvalue(), file_name)
+
+    # Only the pushes grow with the data; the other tables are aggregates (groups, pay bands,
+    # counties, months): a few hundred rows at most, computed as the page itself does.
+    total = collab.count_pushes(db.session, area) if name == "pushes" else 0
+    scope = current_scope()
+    pairs = [area.pair_id] if area.pair_id else None if scope.admin else list(scope.pair_ids)
+    params = {"table": name, **exports.area_params(area, pairs)}
+    return export_pages.send_or_queue("collab_table", params, total, file_name, "collab.export_job", now)
 
 
-def export_heading(name: str, area: Area) -> list[str]:
-    """The lines above an export's table: what it is, for which pair, when (China time), which filters."""
-    pairs = dict(collab.pair_names(db.session, [area.pair_id])) if area.pair_id else {}
-    pair = pairs.get(area.pair_id, "") if area.pair_id else gettext("全部（不限地区）")
-    filters = gettext("只看重点帮扶县") if area.key_only else gettext("全部县")
-    return [str(TITLES[name]), gettext("结对：%(pair)s", pair=pair),
-            gettext("导出时间：%(time)s（北京时间）", time=datetime.now(CHINA).strftime("%Y-%m-%d %H:%M")),
-            gettext("筛选：%(filters)s", filters=filters)]
+@bp.get("/exports/<int:export_id>")
+@guard("collab.export")
+def export_job(export_id: int) -> str:
+    """A large table being written by the job runner: progress, then the file."""
+    return export_pages.progress_page("collab_table", export_id, "collab.export_job_file")
 
 
-_TABLES = {"supply-groups": "groups", "supply-minor": "minor", "supply-pay": "pay",
-           "supply-counties": "counties", "funnel-months": "months", "funnel-counties": "counties",
-           "funnel-groups": "groups"}
+@bp.get("/exports/<int:export_id>.xlsx")
+@guard("collab.export")
+def export_job_file(export_id: int) -> Response:
+    """The finished table."""
+    return export_pages.send_export("collab_table", export_id, "collab.export_job")
 
 
 for _name in COLUMNS:  # one fixed URL per table: /collab/supply-groups.xlsx, /collab/pushes.xlsx, ...

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from typing import Any
 
@@ -17,6 +18,8 @@ from web.inputguard import query_page, valid_id
 from web.models import CheckIn, Place, Placement
 from web.policy import audit, current_scope, guard
 from web.services import bureau, county_report, followup, slips
+from web.services.xlsx import xlsx_response
+from web.views import export_pages
 
 bp = Blueprint("followup", __name__, url_prefix="/bureau")
 
@@ -131,17 +134,21 @@ def checkins() -> str:
 
 def _report() -> county_report.CountyReport | None:
     """The report the query asks for, or None when an admin has not chosen a county yet."""
-    try:
-        start, end = county_report.parse_month(request.args.get("month"), date.today())
-    except county_report.ReportError:
-        abort(400, description=gettext("月份要写成 2026-11 这样。"))
-    county = _county(request.args.get("county"))
+    start, end, county = _month_and_county()
     if county is None:
         return None
     with transaction() as session:
         report = county_report.build_report(session, county, start, end)
-        _audit_priority(session, report)
+        _audit_priority(session, report.county.code, report.month, report.marked_worker_ids())
     return report
+
+
+def _month_and_county() -> tuple[date, date, Place | None]:
+    try:
+        start, end = county_report.parse_month(request.args.get("month"), date.today())
+    except county_report.ReportError:
+        abort(400, description=gettext("月份要写成 2026-11 这样。"))
+    return start, end, _county(request.args.get("county"))
 
 
 def _county(code: str | None) -> Place | None:
@@ -157,10 +164,10 @@ def _county(code: str | None) -> Place | None:
     return county_report.staff_county(db.session, current_user)
 
 
-def _audit_priority(session: Any, report: county_report.CountyReport) -> None:
+def _audit_priority(session: Any, county: str, month: str, worker_ids: list[int]) -> None:
     """Listing priority-household workers is a view of their marks: audited like one."""
-    audit(session, current_user, "bureau.report", "household", None, "ok", county=report.county.code,
-          month=report.month, worker_ids=report.marked_worker_ids())
+    audit(session, current_user, "bureau.report", "household", None, "ok", county=county, month=month,
+          worker_ids=worker_ids)
 
 
 @bp.get("/report")
@@ -178,14 +185,39 @@ def report() -> str:
 @bp.get("/report.xlsx")
 @guard("bureau.report")
 def report_xlsx() -> Response:
-    """The same report as a workbook: a summary, and one sheet per figure with its rows."""
-    found = _report()
-    if found is None:  # an admin who has not chosen a county
+    """The same report as a workbook: a summary, and one sheet per figure with its rows. A county
+    with more placements than the inline limit gets it from the job runner (a progress page)."""
+    start, end, county = _month_and_county()
+    if county is None:  # an admin who has not chosen a county
         abort(400, description=gettext("请先选择县。"))
-    body = county_report.report_xlsx(found)
-    name = f"county-report-{found.county.code}-{found.month}.xlsx"
-    return Response(body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    month = start.strftime("%Y-%m")
+    name = f"county-report-{county.code}-{month}.xlsx"
+    params = {"county": county.code, "county_name": county.full_name, "month": month}
+
+    def now() -> Response:
+        out = io.BytesIO()
+        with transaction() as session:
+            written = county_report.write_report_xlsx(session, county, start, end, out)
+            _audit_priority(session, county.code, month, written["marked_worker_ids"])
+        return xlsx_response(out.getvalue(), name)
+
+    total = county_report.count_placed(db.session, county, end)
+    return export_pages.send_or_queue("county_report", params, total, name, "followup.report_export", now)
+
+
+@bp.get("/report/exports/<int:export_id>")
+@guard("bureau.report")
+def report_export(export_id: int) -> str:
+    """A large county report being made by the job runner: progress, then the file."""
+    return export_pages.progress_page("county_report", export_id, "followup.report_export_file")
+
+
+@bp.get("/report/exports/<int:export_id>.xlsx")
+@guard("bureau.report")
+def report_export_file(export_id: int) -> Response:
+    """The finished report (audited: it lists priority-household workers)."""
+    return export_pages.send_export("county_report", export_id, "followup.report_export",
+                                    export_pages.audit_report_view)
 
 
 @bp.get("/slips")
