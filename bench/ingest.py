@@ -20,6 +20,7 @@ from typing import Any
 
 from bench.local_api import MAPPING, LocalApi, demo_postings
 from bench.sites import migrated_app
+from jobs_ingest.clock import china_today
 
 SOURCE = "bench-local-api"
 
@@ -59,8 +60,8 @@ def run(postings: int, page_size: int, database_url: str | None, model_path: Pat
                                               "trust": "bureau", "allow_private_network": True,
                                               "mapping": MAPPING, "max_pages": 1000})
             db.session.commit()
-        first = _timed_run(app, date.today())
-        second = _timed_run(app, date.today())
+        first = _timed_run(app, china_today())
+        second = _timed_run(app, china_today())
         with app.app_context():
             db.engine.dispose()
     return {"postings": postings, "first": first, "second": second,

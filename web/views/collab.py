@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from jobs_ingest.clock import china_today
 from web.extensions import db, transaction
 from web.i18n import china_time, select_locale
 from web.inputguard import form_ids, query_id, query_page
@@ -115,7 +116,7 @@ def supply() -> Any:
     if request.args.get("format") == "xlsx":
         return redirect(url_for("collab.export", name="supply-" + request.args.get("table", "groups"),
                                 **_filters()))
-    data = collab.supply(db.session, _area(), date.today(), occupations())
+    data = collab.supply(db.session, _area(), china_today(), occupations())
     return _render("collab/supply.html", data=data)
 
 
@@ -223,7 +224,7 @@ def export(name: str) -> Response:
     if name == "pushes":
         rows = collab.list_pushes(db.session, area, 1, 100_000)[0]
     elif name.startswith("supply-"):
-        rows = collab.supply(db.session, area, date.today(), occupations())[_TABLES[name]]
+        rows = collab.supply(db.session, area, china_today(), occupations())[_TABLES[name]]
     else:
         rows = collab.funnel(db.session, area, occupations())[_TABLES[name]]
     columns = [(k, str(label)) for k, label in COLUMNS[name]]
