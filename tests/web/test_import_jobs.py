@@ -83,8 +83,8 @@ def test_a_clean_run_and_the_same_file_again(client: Any, db_session: Any, world
 
     again = _upload(client)
     assert again != page and run_jobs(client) == 1
-    assert [o for _, o, _ in _report(db_session)] == ["unchanged", "unchanged", "rejected", "duplicate", "rejected",
-                                                      "unchanged", "unchanged"]
+    assert [o for _, o, _ in _report(db_session)] == [
+        "unchanged", "unchanged", "rejected", "duplicate", "rejected", "unchanged", "unchanged"]
     assert _stored(db_session) == ["J1", "J2", "J5", "J6"]
 
 
