@@ -331,7 +331,7 @@ class _BatchStore:
                 same.source_id, same.external_id = self.source.id, record.external_id
                 self._apply(same, record)
             return "duplicate", same
-        posting = Posting(source_id=self.source.id, external_id=record.external_id)
+        posting = Posting(source=self.source, external_id=record.external_id)
         self._apply(posting, record)
         self.session.add(posting)
         self._sight(posting, record)
