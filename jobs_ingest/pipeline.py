@@ -136,7 +136,7 @@ def read_pay(draft: Draft) -> None:
     schema.org baseSalary structure (``wage_struct``)."""
     typed = [draft.fields.get(k) for k in ("wage_min", "wage_max")]
     if any(_is_number(v) for v in typed):
-        low, high = (int(v) if _is_number(v) else None for v in typed)
+        low, high = (int(v) if isinstance(v, int | float) and _is_number(v) else None for v in typed)
         text = draft.clean("pay_text", 200) or pay_words(low, high)
         draft.values.update(wage_min=low, wage_max=high, wage_text=text)
         return
@@ -213,7 +213,7 @@ def build_record(item: RawItem, gazetteer: Gazetteer, today: date,
     draft = Draft(item.fields, gazetteer, today)
     for step in (*STEPS, *steps):
         step(draft)
-    values = {name: draft.values.get(name) for name in _RECORD_VALUES}
+    values: dict[str, Any] = {name: draft.values.get(name) for name in _RECORD_VALUES}
     # The source's update time is hashed too: a newer `updated` for a known id is an update.
     digest = dedupe.content_hash({k: v for k, v in values.items() if k != "external_id"})
     expired = values["valid_through"] is not None and values["valid_through"] < today
