@@ -217,7 +217,9 @@ def _store_prepared(session: Session, source: Source, run: IngestRun, items: lis
                 outcome.outcome, outcome.expired = "expired", True
                 continue
             outcome.outcome, outcome._posting = store.put(item.record)
-            outcome.expired = item.record.expired
+            outcome.expired = item.record.expired and outcome.outcome != "unchanged"
+            if outcome.expired and not store_expired:
+                outcome.outcome = "expired"  # a known vacancy now past its date: taken down
         elif item.state == "unchanged":
             outcome.outcome = "unchanged"
             store.unchanged_as_delivered([item.external_id])
