@@ -82,7 +82,8 @@ def test_the_same_vacancy_twice_is_one_posting(client: Any, db_session: Any, wor
 
 
 @pytest.mark.parametrize(("pay", "wages"), [("6千", (6000, 6000)), ("4500-6000", (4500, 6000)),
-                                             ("5000元以上", (5000, None)), ("面议", (None, None))])
+                                             ("5000元以上", (5000, None)), ("面议", (None, None)),
+                                             ("6k", (6000, 6000)), ("negotiable", (None, None))])
 def test_the_form_reads_pay_as_the_upload_does(client: Any, db_session: Any, world: Any, pay: str,
                                                wages: tuple[int | None, int | None]) -> None:
     _login(client, world, "bureau")

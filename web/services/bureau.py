@@ -34,7 +34,7 @@ LIST_LIMIT = 200
 JOBS_LIMIT = 30  # jobs listed for one worker
 WIDE_KM = 100.0  # "within reach if you widen the radius": housed jobs within this distance
 PUBLIC_WELFARE = ("公益性岗位", "公益岗")
-NEGOTIABLE = re.compile(r"面议|面谈|协商|商议|待定")
+NEGOTIABLE = re.compile(r"面议|面谈|协商|商议|待定|negotiable|to be agreed", re.IGNORECASE)
 
 
 class VacancyError(ValueError):
