@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.sites import median_seconds, migrated_app
+from jobs_ingest.clock import china_today
 
 SKILLS = (
     "会电焊",
@@ -281,8 +282,8 @@ def measure(app: Any, user_id: int) -> dict[str, float]:
         cache = collab.OccupationCache()
         collab.default_occupation_index()  # the index is fitted once per process, outside the timing
         out["baseline"] = median_seconds(baseline)
-        out["supply_cold"] = median_seconds(lambda: collab.supply(s, area, date.today(), cache), repeat=1)
-        out["supply_warm"] = median_seconds(lambda: collab.supply(s, area, date.today(), cache))
+        out["supply_cold"] = median_seconds(lambda: collab.supply(s, area, china_today(), cache), repeat=1)
+        out["supply_warm"] = median_seconds(lambda: collab.supply(s, area, china_today(), cache))
         out["funnel_warm"] = median_seconds(lambda: collab.funnel(s, area, cache))
     app.extensions["jiujin_occupations"] = cache
     client = app.test_client()

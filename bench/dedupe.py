@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from jobs_ingest.clock import china_today
 from jobs_ingest.dedupe import Match, same_job
 from jobs_ingest.pipeline import build_record
 from jobs_ingest.records import PostingRecord, RawItem, Rejected
@@ -146,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("file", type=Path, help="labelled pairs, one JSON object a line")
-    parser.add_argument("--today", type=date.fromisoformat, default=date.today(),
+    parser.add_argument("--today", type=date.fromisoformat, default=china_today(),
                         help="the day relative dates and expiry are read against (default: today)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     args = parser.parse_args(argv)

@@ -26,7 +26,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +33,7 @@ import numpy as np
 import openpyxl
 
 from bench.sites import migrated_app
+from jobs_ingest.clock import china_today
 
 PLACES = ("榕江县古州镇", "榕江县", "贵州省黔东南州榕江县", "榕江县忠诚镇", "榕江县车江乡")
 TITLES = ("电焊工", "普工", "采茶工", "保洁员", "厨师", "服务员", "搬运工", "钢筋工", "木工", "司机")
@@ -111,7 +111,7 @@ def run_import(app: Any, name: str, data: bytes) -> dict[str, int]:
         job = import_jobs.queue_import(db.session, None, scope, "522632", name, data)
         job_id = job.id
         db.session.commit()
-        import_jobs.run_queued_jobs(db.session, runtime, date.today())
+        import_jobs.run_queued_jobs(db.session, runtime, china_today())
         job = db.session.get(ImportJob, job_id)
         assert job is not None and job.status == "done", (job.status, job.message) if job else None
         counts = dict(job.counts)

@@ -22,6 +22,7 @@ from typing import Any
 
 from bench.local_api import MAPPING, LocalApi, demo_postings
 from bench.sites import migrated_app
+from jobs_ingest.clock import china_today
 
 SOURCE = "bench-local-api"
 
@@ -86,8 +87,8 @@ def run(postings: int, page_size: int, database_url: str | None, model_path: Pat
                                               "trust": "bureau", "allow_private_network": True,
                                               "mapping": MAPPING, "max_pages": 1000})
             db.session.commit()
-        first = _timed_run(app, date.today())
-        second = _timed_run(app, date.today())
+        first = _timed_run(app, china_today())
+        second = _timed_run(app, china_today())
         embedder = _embedder_rate(app, min(postings, 2_000))
         with app.app_context():
             db.engine.dispose()

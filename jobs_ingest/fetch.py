@@ -9,6 +9,7 @@ One ``Fetcher`` per source run (robots.txt is cached per host for that run). Eve
 from __future__ import annotations
 
 import base64
+import copy
 import json
 import socket
 import threading
@@ -169,8 +170,9 @@ class Fetcher:
 
     @classmethod
     def for_source(cls, config: SourceConfig, **kwargs: Any) -> Fetcher:
-        """A fetcher with the source's limits, network permission and conditional-GET state."""
-        cache = HttpCache(config.http_cache) if config.http_cache is not None else None
+        """A fetcher with the source's limits, network permission and conditional-GET state (a
+        copy of the config's: the caller that wants the state after the run passes ``cache``)."""
+        cache = HttpCache(copy.deepcopy(config.http_cache)) if config.http_cache is not None else None
         kwargs.setdefault("cache", cache)
         policy = FetchPolicy.from_options(config.options)
         return cls(policy, allow_private_network=config.allow_private_network, **kwargs)

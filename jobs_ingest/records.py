@@ -27,8 +27,8 @@ class SourceConfig:
     trust: str = "aggregator"
     options: dict[str, Any] = field(default_factory=dict)
     allow_private_network: bool = False
-    # Conditional-GET state (ETags, Last-Modified, bodies) from earlier runs. The fetcher
-    # updates this dict in place, so the caller persists it after the run (see fetch.HttpCache).
+    # Conditional-GET state (ETags, Last-Modified, bodies) from earlier runs, read only: a run
+    # works on a copy and returns the new state in BatchResult.http_cache (see fetch.HttpCache).
     http_cache: dict[str, Any] | None = None
 
 
@@ -39,7 +39,10 @@ class RawItem:
     Standard fields: external_id, title, employer, description, place_text, pay_text,
     benefits_text, type_text, headcount_text, posted_text, valid_through_text, url, and the
     optional lat, lon (schema.org geo), wage_struct (a schema.org baseSalary value) and
-    updated_text (the source's own last-modified time). A source that could read the item
+    updated_text (the source's own last-modified time). Typed fields pass through as they are,
+    never as text to parse again: wage_min and wage_max (CNY a month, numbers), housing and
+    meals (booleans), employment_type (a code), headcount (an integer), posted_at and
+    valid_through (dates). A source that could read the item
     but knows it cannot become a posting (a page over the size cap, broken JSON-LD) sets
     ``rejection`` to the reason; the pipeline quarantines it with ``detail``.
     """
@@ -90,17 +93,58 @@ class Rejection:
     raw_hash: str
 
 
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """One item after the pipeline's steps, in the order it came.
+
+    ``state``: ``record`` (normalised, to store), ``unchanged`` (arrived exactly as the caller
+    said it stored it), ``repeat`` (its id came again in the batch and the other version counts)
+    or ``rejected`` (``rejection`` says why). ``key`` is the caller's (a spreadsheet row number).
+    """
+
+    state: str
+    external_id: str
+    title: str
+    key: Any = None
+    record: PostingRecord | None = None
+    rejection: Rejection | None = None
+    updated_at: datetime | None = None
+    excerpt: str = ""
+
+
 @dataclass
 class BatchResult:
     """Everything one pass over a source produced: nothing fetched is missing from it."""
 
-    records: list[PostingRecord] = field(default_factory=list)
-    rejections: list[Rejection] = field(default_factory=list)
-    duplicates: int = 0
-    fetched: int = 0
+    items: list[Prepared] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
-    # External ids whose raw item is exactly what the caller said it already stored.
-    unchanged: list[str] = field(default_factory=list)
+    # The conditional-GET state after the run (None: the source keeps none), to store with it.
+    http_cache: dict[str, Any] | None = None
+
+    @property
+    def fetched(self) -> int:
+        """Items the source delivered."""
+        return len(self.items)
+
+    @property
+    def records(self) -> list[PostingRecord]:
+        """The normalised records to store."""
+        return [p.record for p in self.items if p.record is not None]
+
+    @property
+    def rejections(self) -> list[Rejection]:
+        """The items to quarantine."""
+        return [p.rejection for p in self.items if p.rejection is not None]
+
+    @property
+    def unchanged(self) -> list[str]:
+        """External ids whose raw item is exactly what the caller said it already stored."""
+        return [p.external_id for p in self.items if p.state == "unchanged"]
+
+    @property
+    def duplicates(self) -> int:
+        """Items whose id came again in the batch (the other version counts)."""
+        return sum(1 for p in self.items if p.state == "repeat")
 
     def rejected_counts(self) -> dict[str, int]:
         """Rejections counted by reason."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 import tomllib
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from jobs_ingest.clock import china_today
 from web.extensions import db
 
 model_cli = AppGroup("model", help="The embedding model.")
@@ -80,7 +80,7 @@ def ingest_run(sources_file: Path, only: str | None) -> None:
     db.session.commit()
     for spec in specs:  # one transaction per source: a failure loses nothing already stored
         try:
-            run = lifecycle.run_named_source(db.session, runtime, spec["name"], date.today())
+            run = lifecycle.run_named_source(db.session, runtime, spec["name"], china_today())
             counts = ingest.run_counts(run)
             db.session.commit()
         except Exception as exc:  # one failing source never stops the others

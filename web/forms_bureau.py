@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask_babel import LazyString
@@ -22,12 +21,12 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from jobs_ingest.clock import china_today
 from web.i18n import month_name
 from web.schemas import COMMUTE_KM
 
 TYPE_CHOICES = [("", _l("不限/未说明")), ("full_time", _l("全职")), ("part_time", _l("兼职")),
                 ("day_labour", _l("日结/临时")), ("seasonal", _l("季节工"))]
-WAGE = [Optional(), NumberRange(min=100, max=200_000, message=_l("月薪要在100到200000元之间。"))]
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -45,8 +44,8 @@ class VacancyForm(FlaskForm):
     employer = StringField(_l("用人单位"), validators=[Optional(), Length(max=200)])
     place = StringField(_l("工作地点（本县，写到乡镇更好）"),
                         validators=[DataRequired(_l("请填写工作地点。")), Length(max=100)])
-    wage_min = IntegerField(_l("月薪最低（元）"), validators=WAGE)
-    wage_max = IntegerField(_l("月薪最高（元）"), validators=WAGE)
+    pay = StringField(_l("月薪（元，例如：4500-6000、6千、5000元以上、面议）"),
+                      validators=[Optional(), Length(max=100)])
     housing = BooleanField(_l("包住"))
     meals = BooleanField(_l("包吃"))
     employment_type = SelectField(_l("用工形式"), choices=TYPE_CHOICES, default="")
@@ -55,14 +54,19 @@ class VacancyForm(FlaskForm):
     deadline = DateField(_l("截止日期"), validators=[Optional()])
     requirements = TextAreaField(_l("岗位要求"), validators=[Optional(), Length(max=5000)])
 
-    def validate_wage_max(self, field: Any) -> None:
-        """The top of the range is not below its bottom."""
-        if field.data is not None and self.wage_min.data is not None and field.data < self.wage_min.data:
-            raise ValidationError(_l("最高月薪不能低于最低月薪。"))
+    def validate_pay(self, field: Any) -> None:
+        """Pay the upload's parser can read (the same spellings in both)."""
+        from web.services.bureau import TYPE_WORDS, pay_problem
+
+        context = f"{self.title.data or ''} {TYPE_WORDS.get(self.employment_type.data or '', '')} " \
+                  f"{self.requirements.data or ''}"
+        problem = pay_problem(field.data or "", context) if (field.data or "").strip() else None
+        if problem:
+            raise ValidationError(problem)
 
     def validate_deadline(self, field: Any) -> None:
-        """A new deadline is not in the past."""
-        if field.data is not None and field.data < date.today():
+        """A new deadline is not in the past (in China)."""
+        if field.data is not None and field.data < china_today():
             raise ValidationError(_l("截止日期已经过了。"))
 
 

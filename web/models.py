@@ -152,7 +152,7 @@ class Posting(Model):
     posted_at: Mapped[date | None] = mapped_column(Date)
     valid_through: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="open")
-    content_hash: Mapped[str] = mapped_column(String(64))
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)  # the same content: one posting
     first_seen: Mapped[datetime] = mapped_column(TS, default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(TS, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(TS, default=utcnow, onupdate=utcnow)
@@ -181,6 +181,9 @@ class PostingSource(Model):
     last_seen: Mapped[datetime] = mapped_column(TS, default=utcnow)
     # Fingerprint of the raw item last stored: an identical item skips normalising next run.
     raw_hash: Mapped[str | None] = mapped_column(String(64))
+    # The item's own update time as this source last gave it (API updated_at, feed <updated>):
+    # a version older than this never overwrites the stored one.
+    item_updated_at: Mapped[datetime | None] = mapped_column(TS)
     # Successful runs of this source in a row that did not list the posting any more.
     missed_runs: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
@@ -597,3 +600,7 @@ class ExportJob(Model):
     heartbeat_at: Mapped[datetime | None] = mapped_column(TS)
     finished_at: Mapped[datetime | None] = mapped_column(TS)
     expires_at: Mapped[datetime | None] = mapped_column(TS, index=True)
+
+
+# The one place postings.changed_at moves (session events); imported last, it needs the models.
+import web.changes  # noqa: E402,F401

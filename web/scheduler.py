@@ -16,7 +16,6 @@ import logging
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,8 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+
+from jobs_ingest.clock import china_today
 
 log = logging.getLogger(__name__)
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
@@ -146,7 +147,7 @@ def build_scheduler(app: Any) -> BlockingScheduler:
     from web.services import lifecycle
 
     scheduler = BlockingScheduler(job_defaults=JOB_DEFAULTS, timezone="Asia/Shanghai")
-    scheduler.add_job(job(app, lambda s, _: lifecycle.expire_postings(s, date.today())),
+    scheduler.add_job(job(app, lambda s, _: lifecycle.expire_postings(s, china_today())),
                       IntervalTrigger(hours=1), id="expire-postings", replace_existing=True, **JOB_DEFAULTS)
     scheduler.add_job(job(app, _digest_job(app)), CronTrigger(hour=8, minute=0), id="daily-digest",
                       replace_existing=True, **JOB_DEFAULTS)
@@ -217,12 +218,10 @@ def _recorder(name: str) -> Callable[[Any, str], object]:
 
 def _digest_job(app: Any) -> Callable[[Any, Any], object]:
     """08:00 Beijing time: each seeker's new matches, once a day (web/services/digest.py)."""
-    from zoneinfo import ZoneInfo
-
     from web.services import digest
 
     def run(session: Any, runtime: Any) -> int:
-        today = datetime.now(ZoneInfo("Asia/Shanghai")).date()  # the dedupe key is the day in China
+        today = china_today()  # the dedupe key is the day in China
         return digest.send_daily_digests(session, runtime, app.extensions["jiujin_notify"], today)
 
     return run
@@ -236,7 +235,7 @@ def _source_job(name: str) -> Callable[[Any, Any], object]:
         if not lifecycle.source_enabled(session, name):
             log.info("source %s is disabled: not run", name)
             return None
-        return lifecycle.run_named_source(session, runtime, name, date.today())
+        return lifecycle.run_named_source(session, runtime, name, china_today())
 
     return run
 
@@ -244,12 +243,11 @@ def _source_job(name: str) -> Callable[[Any, Any], object]:
 def _followup_job(app: Any) -> Callable[[Any, Any], object]:
     """07:30 Beijing time: each bureau staff member hears how many check-ins are due in their
     county, once a day (web/services/followup.py)."""
-    from zoneinfo import ZoneInfo
 
     from web.services import followup
 
     def run(session: Any, _runtime: Any) -> int:
-        today = datetime.now(ZoneInfo("Asia/Shanghai")).date()  # the dedupe key is the day in China
+        today = china_today()  # the dedupe key is the day in China
         return followup.notify_due_checkins(session, app.extensions["jiujin_notify"], today)
 
     return run

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC
-from datetime import date as _date
 from datetime import datetime as _datetime
 from typing import Any
 
@@ -16,6 +15,7 @@ from apiflask.fields import Dict as _Dict
 from apiflask.validators import Length, OneOf, Range
 from marshmallow import EXCLUDE, ValidationError, validates, validates_schema
 
+from jobs_ingest.clock import china_today
 from web.inputguard import MAX_ID  # PostgreSQL integer; the URL converter's cap too
 from web.models import REPORT_REASONS
 
@@ -630,7 +630,7 @@ class BureauVacancyIn(Schema):
         low, high = data.get("wage_min"), data.get("wage_max")
         if low is not None and high is not None and high < low:
             raise ValidationError(N_("最高月薪不能低于最低月薪。"), field_name="wage_max")
-        if data.get("deadline") is not None and data["deadline"] < _date.today():
+        if data.get("deadline") is not None and data["deadline"] < china_today():
             raise ValidationError(N_("截止日期已经过了。"), field_name="deadline")
 
 
@@ -663,7 +663,8 @@ class BureauVacanciesOut(Schema):
 
 
 class ImportRowOut(Schema):
-    """One row of an import: new, updated, unchanged, duplicate or rejected (with the reason)."""
+    """One row of an import: new, updated, unchanged, duplicate (``posting_id``: the posting it is
+    the same as), expired (past its deadline: not put up) or rejected (with the reason)."""
 
     row = Integer(allow_none=True)
     title = String()
@@ -678,7 +679,9 @@ class ImportJobOut(Schema):
 
     ``status``: queued, running, done, refused (``message`` says why; nothing stored) or failed.
     ``total`` is the number of data rows once the file has been checked; ``read`` the rows done so
-    far, of which ``stored`` went in and ``rejected`` did not. ``rows`` only when done."""
+    far, of which ``stored`` went in, ``merged`` were the same as a posting already there or a row
+    above (duplicates), ``expired`` were past their deadline (not put up) and ``rejected`` did not
+    go in. ``rows`` only when done."""
 
     id = Integer()
     file = String()
@@ -687,6 +690,8 @@ class ImportJobOut(Schema):
     total = Integer(allow_none=True)
     read = Integer()
     stored = Integer()
+    merged = Integer()
+    expired = Integer()
     rejected = Integer()
     counts = _Dict(keys=String(), values=Integer())
     message = String(allow_none=True)

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 from jobs_ingest.records import RawItem, SourceConfig
 
-Fetcher = Callable[[SourceConfig], Iterator[RawItem]]
+if TYPE_CHECKING:
+    from jobs_ingest.fetch import Fetcher as Http
+
+# A kind's function: the config, and the run's HTTP fetcher (None: it makes its own).
+Fetcher = Callable[[SourceConfig, "Http | None"], Iterator[RawItem]]
 _REGISTRY: dict[str, Fetcher] = {}
 
 
@@ -25,13 +30,14 @@ def kinds() -> list[str]:
     return sorted(_REGISTRY)
 
 
-def fetch_items(config: SourceConfig) -> Iterator[RawItem]:
-    """Items from the source's kind; an unknown kind is a clear error."""
+def fetch_items(config: SourceConfig, http: Http | None = None) -> Iterator[RawItem]:
+    """Items from the source's kind, fetched with ``http`` (whose cache state the caller keeps);
+    an unknown kind is a clear error."""
     try:
         fetch = _REGISTRY[config.kind]
     except KeyError:
         raise ValueError(f"unknown source kind {config.kind!r}; known: {', '.join(kinds())}") from None
-    return fetch(config)
+    return fetch(config, http)
 
 
 # Each kind registers itself on import.

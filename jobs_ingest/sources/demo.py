@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 from datetime import date
 
+from jobs_ingest.clock import china_today
 from jobs_ingest.records import RawItem, SourceConfig
 from jobs_ingest.sources import register
 from jobs_ingest.sources.demo_data import generate_demo_items
@@ -27,10 +28,10 @@ def to_raw_item(raw: dict[str, object]) -> RawItem:
 
 
 @register("demo")
-def fetch(config: SourceConfig) -> Iterator[RawItem]:
+def fetch(config: SourceConfig, fetcher: object = None) -> Iterator[RawItem]:
     """Yield the demo postings, dated relative to today; ``options["today"]`` pins it for tests."""
     today_text = config.options.get("today")
-    today = date.fromisoformat(str(today_text)) if today_text else date.today()
+    today = date.fromisoformat(str(today_text)) if today_text else china_today()
     seed = int(config.options.get("seed", 20261128))
     for raw in generate_demo_items(seed=seed, today=today):
         yield to_raw_item(raw)

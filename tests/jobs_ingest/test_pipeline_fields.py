@@ -66,7 +66,7 @@ def test_the_update_time_is_kept_and_hashed(gazetteer: Any) -> None:
     assert old.updated_at < new.updated_at and old.content_hash != new.content_hash
 
 
-def _breaks_midway(config: SourceConfig) -> Iterator[RawItem]:
+def _breaks_midway(config: SourceConfig, http: object = None) -> Iterator[RawItem]:
     yield item(external_id="first")
     yield item(external_id="second")
     raise SourceError("malformed", "the listing broke after two items")

@@ -9,11 +9,14 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from jobs_ingest.clock import china_today
 from tests.web.staff import csrf_token, log_in  # staff_world: the fixture, from tests/web/conftest.py
 from web.models import Application, AuditEntry, HouseholdMark, Posting, PostingEmbedding, User, Worker
+from web.policy import Scope
+from web.services.imports import bureau_source, read_items, store_items
 
-VACANCY = {"title": "采茶工", "employer": "榕江县茶叶合作社", "place": "榕江县古州镇", "wage_min": "3000",
-           "wage_max": "4500", "housing": "y", "meals": "y", "employment_type": "seasonal", "headcount": "12",
+VACANCY = {"title": "采茶工", "employer": "榕江县茶叶合作社", "place": "榕江县古州镇", "pay": "3000-4500",
+           "housing": "y", "meals": "y", "employment_type": "seasonal", "headcount": "12",
            "deadline": "2099-03-31", "requirements": "能吃苦，<b>有采茶经验</b>优先"}
 
 
@@ -78,9 +81,27 @@ def test_the_same_vacancy_twice_is_one_posting(client: Any, db_session: Any, wor
     assert _count(db_session, Posting, Posting.title == "采茶工", Posting.source_id == first.source_id) == 1
 
 
+@pytest.mark.parametrize(("pay", "wages"), [("6千", (6000, 6000)), ("4500-6000", (4500, 6000)),
+                                             ("5000元以上", (5000, None)), ("面议", (None, None)),
+                                             ("6k", (6000, 6000)), ("negotiable", (None, None))])
+def test_the_form_reads_pay_as_the_upload_does(client: Any, db_session: Any, world: Any, pay: str,
+                                               wages: tuple[int | None, int | None]) -> None:
+    _login(client, world, "bureau")
+    posting = _new_vacancy(client, db_session, pay=pay)
+    assert (posting.wage_min, posting.wage_max) == wages and posting.wage_text == pay
+    sheet = f"岗位名称,用人单位,工作地点,薪资待遇\n采茶工,另一家合作社,榕江县古州镇,{pay}\n".encode()
+    # The same spelling in an upload's pay column gives the same figures (one parser).
+    row = store_items(db_session, bureau_source(db_session, "522632"), read_items("jobs.csv", sheet),
+                      client.application.extensions["jiujin"].gazetteer, china_today(),
+                      Scope(admin=False, counties=("522632",)))[0]
+    stored = db_session.get(Posting, row.posting_id)
+    assert (stored.wage_min, stored.wage_max) == wages
+
+
 @pytest.mark.parametrize(("changes", "message"), [
     ({"title": ""}, "请填写岗位名称"),
-    ({"wage_min": "5000", "wage_max": "3000"}, "最高月薪不能低于最低月薪"),
+    ({"pay": "工资很高"}, "看不懂这个工资写法"),
+    ({"pay": "50"}, "看不懂这个工资写法"),
     ({"headcount": "0"}, "招聘人数要在1到10000之间"),
     ({"deadline": "2001-01-01"}, "截止日期已经过了"),
     ({"place": "从江县"}, "工作地点要在本县范围内"),
@@ -102,7 +123,7 @@ def test_edit_and_close_own_vacancy(client: Any, db_session: Any, world: Any) ->
     old_hash = posting.content_hash
     path = f"/bureau/vacancies/{posting.id}/edit"
     assert 'value="采茶工"' in client.get(path).get_data(as_text=True)
-    response = _post(client, path, {**VACANCY, "wage_max": "5200", "housing": ""})
+    response = _post(client, path, {**VACANCY, "pay": "3000-5200", "housing": ""})
     assert response.status_code == 302
     db_session.expire_all()
     posting = db_session.get(Posting, posting.id)

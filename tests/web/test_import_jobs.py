@@ -26,7 +26,7 @@ ROWS = [
     "J6,司机,任务测试厂戊,榕江县,6000元/月",
 ]
 DATA = "\n".join([HEADER, *ROWS]).encode()
-EXPECTED = [(2, "new", ""), (3, "new", ""), (4, "rejected", "missing_title"), (5, "rejected", "repeated_row"),
+EXPECTED = [(2, "new", ""), (3, "new", ""), (4, "rejected", "missing_title"), (5, "duplicate", ""),
             (6, "rejected", "place_outside_county"), (7, "new", ""), (8, "new", "")]
 
 
@@ -76,14 +76,15 @@ def test_a_clean_run_and_the_same_file_again(client: Any, db_session: Any, world
     assert _stored(db_session) == ["J1", "J2", "J5", "J6"]
     done = client.get(page + "/status.json").get_json()
     assert (done["status"], done["read"], done["total"]) == ("done", 7, 7)
-    assert (done["stored"], done["rejected"]) == (4, 3)
+    assert (done["stored"], done["rejected"], done["counts"]["duplicate"]) == (4, 2, 1)
     assert '<meta http-equiv="refresh"' not in client.get(page).get_data(as_text=True)
     job = db_session.scalar(select(ImportJob).order_by(ImportJob.id.desc()).limit(1))
     assert job.data is None and job.cursor == 7
 
     again = _upload(client)
     assert again != page and run_jobs(client) == 1
-    assert [o for _, o, _ in _report(db_session)] == ["unchanged"] * 2 + ["rejected"] * 3 + ["unchanged"] * 2
+    assert [o for _, o, _ in _report(db_session)] == [
+        "unchanged", "unchanged", "rejected", "duplicate", "rejected", "unchanged", "unchanged"]
     assert _stored(db_session) == ["J1", "J2", "J5", "J6"]
 
 
@@ -103,7 +104,7 @@ def test_killed_after_a_batch_shows_progress_then_resumes(client: Any, db_sessio
         run_jobs(client)
     mid = client.get(page + "/status.json").get_json()
     assert (mid["status"], mid["read"], mid["total"]) == ("running", 2 * stop_after, 7)
-    assert mid["stored"] + mid["rejected"] == 2 * stop_after
+    assert mid["stored"] + mid["merged"] + mid["expired"] + mid["rejected"] == 2 * stop_after
     html = client.get(page).get_data(as_text=True)
     assert '<meta http-equiv="refresh"' in html and f'class="progress-read">{2 * stop_after} / 7<' in html
     assert len(_stored(db_session)) == sum(1 for _, o, _ in EXPECTED[: 2 * stop_after] if o == "new")

@@ -129,6 +129,40 @@ def finished_import_job_with_rows(app: Any) -> int:
     return job
 
 
+# Every outcome of a row report, with the longest words each can carry (the formula reason,
+# a long title made of one unbreakable formula-like string).
+REPORT_ROWS = [("new", "", "电焊工"), ("duplicate", "", "电焊工"), ("expired", "", "装卸工（春节前截止）"),
+               ("rejected", "formula", '=HYPERLINK("http://evil.example/a/very/long/path","点我")'),
+               ("rejected", "place_unknown", "普工"), ("updated", "", "采茶工"), ("unchanged", "", "司机")]
+
+
+@LANGS
+def test_import_report_with_every_outcome_fits_a_phone(app: Any, phone: Any, base_url: str,
+                                                       lang: str) -> None:
+    from tests.web.staff import finished_import_job
+    from web.models import ImportJob, ImportJobRow
+
+    with app.app_context():
+        world = type("World", (), {})()
+        world.places = {"own": db.session.scalar(select(Place).where(Place.code == "522632000000"))}
+        job = finished_import_job(db.session, world)
+        db.session.add_all([ImportJobRow(job_id=job, seq=n, row=n + 2, outcome=outcome, reason=reason,
+                                         title=title)
+                            for n, (outcome, reason, title) in enumerate(REPORT_ROWS)])
+        found = db.session.get(ImportJob, job)
+        found.counts = {"new": 1, "updated": 1, "unchanged": 1, "duplicate": 1, "expired": 1, "rejected": 2}
+        found.total = found.cursor = len(REPORT_ROWS)
+        db.session.commit()
+        db.session.remove()
+    log_in(phone, base_url, "19900000001")
+    phone.goto(f"{base_url}/bureau/import/jobs/{job}?lang={lang}")
+    phone.wait_for_load_state()
+    assert phone.locator(".table-wrap tr").count() == len(REPORT_ROWS) + 1  # the report, wrapped
+    assert phone.locator(".table-wrap tr.outcome-expired").count() == 1
+    shot(phone, f"phone-{lang}-import-report-every-outcome")
+    assert_fits(phone, "/bureau/import/jobs (every outcome)")
+
+
 @LANGS
 def test_admin_pages_fit_a_phone(phone: Any, base_url: str, ids: dict[str, int], lang: str) -> None:
     log_in(phone, base_url, "19900000009")

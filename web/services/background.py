@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from jobs_ingest.clock import china_today
 from web.models import utcnow
 from web.services import export_jobs, import_jobs
 
@@ -36,5 +37,5 @@ def run_background_jobs(session: Session, runtime: Any, keep: timedelta, occupat
         session.rollback()  # end the read: each job opens short transactions of its own
         if job_id is None:
             return ran
-        import_jobs.run_job(session, runtime, job_id, today or date.today())
+        import_jobs.run_job(session, runtime, job_id, today or china_today())
         ran.imports += 1

@@ -15,6 +15,7 @@ from flask_babel import gettext
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
+from jobs_ingest.pipeline import read_pay_text
 from jobs_ingest.records import RawItem
 from matching.types import Query, WorkerDoc, WorkerMatch
 from web.models import Application, Place, Placement, Posting, Source, User, Worker, utcnow
@@ -33,6 +34,7 @@ LIST_LIMIT = 200
 JOBS_LIMIT = 30  # jobs listed for one worker
 WIDE_KM = 100.0  # "within reach if you widen the radius": housed jobs within this distance
 PUBLIC_WELFARE = ("公益性岗位", "公益岗")
+NEGOTIABLE = re.compile(r"面议|面谈|协商|商议|待定|negotiable|to be agreed", re.IGNORECASE)
 
 
 class VacancyError(ValueError):
@@ -104,20 +106,35 @@ def home_numbers(session: Session, scope: Scope) -> dict[str, int]:
 
 
 def vacancy_item(data: dict[str, Any], external_id: str, today: date) -> RawItem:
-    """The form's fields as a raw item, for the same steps as every source's."""
-    wage_min, wage_max = data.get("wage_min"), data.get("wage_max")
-    pay = "-".join(str(w) for w in (wage_min, wage_max) if w) if wage_min != wage_max else str(wage_min or "")
-    benefits = [w for w, on in (("包住", data.get("housing")), ("包吃", data.get("meals"))) if on]
-    fields = {
+    """The form's (or the API's) fields as a raw item, for the same steps as every source's.
+
+    Typed values pass through as they are (the API's wage integers, the ticks, the type code,
+    the headcount, the dates); the form's pay is text as people write it ("6千", "4500-6000",
+    "5000元以上"), read by the same parser as an upload's pay column."""
+    fields: dict[str, Any] = {
         "external_id": external_id, "title": data["title"], "employer": data.get("employer") or "",
-        "place_text": data["place"], "pay_text": f"{pay}元/月" if pay else "",
-        "benefits_text": "、".join(benefits) or "不包住、不包吃",
+        "place_text": data["place"], "description": data.get("requirements") or "",
+        "pay_text": (data.get("pay") or "").strip(), "wage_min": data.get("wage_min"),
+        "wage_max": data.get("wage_max"), "housing": bool(data.get("housing")),
+        "meals": bool(data.get("meals")), "employment_type": data.get("employment_type") or None,
+        # The type in words too: it is the pay parser's context (a day-labour bare figure).
         "type_text": TYPE_WORDS.get(data.get("employment_type") or "", ""),
-        "headcount_text": str(data["headcount"]) if data.get("headcount") else "",
-        "valid_through_text": data["deadline"].isoformat() if data.get("deadline") else "",
-        "posted_text": today.isoformat(), "description": data.get("requirements") or "",
+        "headcount": data.get("headcount"), "valid_through": data.get("deadline"), "posted_at": today,
     }
-    return RawItem(fields={k: v for k, v in fields.items() if v}, excerpt=str(fields)[:4000])
+    fields = {k: v for k, v in fields.items() if v is not None and v != ""}
+    return RawItem(fields=fields, excerpt=str(fields)[:4000])
+
+
+def pay_problem(pay: str, context: str = "") -> str | None:
+    """Why the form's pay text cannot be read (None when it can): the upload's parser, so both
+    accept the same spellings; "面议" and the like are pay without figures."""
+    low, high, _text = read_pay_text(pay, context)
+    if low is None and high is None:
+        return None if NEGOTIABLE.search(pay) else gettext(
+            "看不懂这个工资写法。可以写：4500-6000、6千、5000元以上、面议。")
+    if any(w is not None and not 100 <= w <= 200_000 for w in (low, high)):
+        return gettext("月薪要在100到200000元之间。")
+    return None
 
 
 def content_id(data: dict[str, Any]) -> str:
@@ -153,6 +170,8 @@ def _store_one(session: Session, runtime: Any, scope: Scope, source: Any, item: 
     row = store_items(session, source, [(None, item)], runtime.gazetteer, today, scope)[0]
     if row.outcome == "rejected":
         raise VacancyError("place" if row.reason.startswith("place") else "title", reason_words(row.reason))
+    if row.outcome == "expired":
+        raise VacancyError("deadline", gettext("截止日期已经过了。"))
     embed_pending(session, runtime.embedder())
     posting = session.get(Posting, row.posting_id)
     assert posting is not None
@@ -183,7 +202,7 @@ def close_vacancy(session: Session, posting_id: int) -> Posting:
     if posting is None:
         raise VacancyError(None, gettext("没有这个岗位。"), 404)
     if posting.status != "closed":
-        posting.status, posting.changed_at = "closed", utcnow()
+        posting.status = "closed"  # out of the index: changed_at moves (web.changes)
     session.flush()
     return posting
 
@@ -193,7 +212,8 @@ def vacancy_to_form(posting: Posting) -> dict[str, Any]:
     return {"id": posting.id, "title": posting.title,
             "employer": posting.employer.name if posting.employer else "",
             "place": posting.place_text, "place_name": posting.place.full_name if posting.place else None,
-            "wage_min": posting.wage_min, "wage_max": posting.wage_max, "housing": posting.housing,
+            "wage_min": posting.wage_min, "wage_max": posting.wage_max, "pay": posting.wage_text,
+            "housing": posting.housing,
             "meals": posting.meals, "employment_type": posting.employment_type or "",
             "headcount": posting.headcount, "deadline": posting.valid_through,
             "requirements": posting.description, "status": posting.status,

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from jobs_ingest.clock import china_today
 from jobs_ingest.sources.demo_data import DEMO_WORKERS
 from places import AmbiguousPlace, PlaceNotFound
 from web.models import IngestRun, Posting, Worker, utcnow
@@ -31,7 +32,7 @@ def load_demo(session: Session, runtime: Any, today: date | None = None,
     if today is not None:
         spec["options"].setdefault("today", today.isoformat())
     source = ingest.upsert_source(session, spec)
-    run = ingest.run_source(session, source, runtime.gazetteer, today or date.today())
+    run = ingest.run_source(session, source, runtime.gazetteer, today or china_today())
     embeddings.embed_pending(session, runtime.embedder())
     upsert_demo_workers(session, runtime)
     upsert_demo_staff(session)

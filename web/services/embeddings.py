@@ -56,7 +56,6 @@ def embed_in_batches(session: Session, embedder: Any, size: int = BATCH) -> int:
 def _store(session: Session, posting: Posting, existing: PostingEmbedding | None, model_id: str,
            vector: np.ndarray) -> None:
     blob = np.asarray(vector, dtype=np.float32).tobytes()
-    posting.changed_at = utcnow()  # the index takes a posting once its vector is stored
     if existing is None:
         session.add(PostingEmbedding(posting_id=posting.id, model_id=model_id, vector=blob,
                                      dim=len(vector), content_hash=posting.content_hash))

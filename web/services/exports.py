@@ -5,7 +5,7 @@ collaboration tables, an import's row report) as XLSX."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from jobs_ingest.clock import china_today
 from web.i18n import china_time
 from web.models import ImportJob, ImportJobRow, Posting, PostingSource, QuarantinedRecord
 from web.services import collab, county_report
@@ -154,7 +155,7 @@ def collab_rows(session: Session, table: str, area: Area, occupations: collab.Oc
     if table == "pushes":
         rows: Iterable[dict[str, Any]] = collab.iter_pushes(session, area, after_chunk)
     elif table.startswith("supply-"):
-        rows = collab.supply(session, area, date.today(), occupations)[COLLAB_TABLES[table]]
+        rows = collab.supply(session, area, china_today(), occupations)[COLLAB_TABLES[table]]
     else:
         rows = collab.funnel(session, area, occupations)[COLLAB_TABLES[table]]
     return (display_row(table, row) for row in rows)
@@ -209,7 +210,7 @@ def write_export(session: Session, kind: str, params: dict[str, Any], target: An
         county = county_report.county_by_code(session, params["county"])
         if county is None:
             raise ExportGone("county")
-        start, end = county_report.parse_month(params["month"], date.today())
+        start, end = county_report.parse_month(params["month"], china_today())
         return county_report.write_report_xlsx(session, county, start, end, target, after_chunk)
     if kind == "collab_table":
         cache = occupations or collab.OccupationCache()

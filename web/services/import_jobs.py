@@ -21,7 +21,6 @@ import itertools
 import logging
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -29,26 +28,25 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from jobs_ingest.clock import china_today
 from jobs_ingest.records import RawItem
 from web.extensions import begin_write
-from web.models import ImportJob, ImportJobRow, IngestRun, PostingSource, Source, utcnow
+from web.models import ImportJob, ImportJobRow, IngestRun, Source, utcnow
 from web.policy import Scope
 from web.services.embeddings import embed_in_batches
 from web.services.imports import (
     OUTCOMES,
     ImportRefused,
     RowResult,
-    _normalise,
     bureau_source,
     check_upload,
     count_items,
     iter_items,
-    put_rows,
     reason_words,
     refusal_words,
+    store_items,
 )
-from web.services.ingest import _BatchStore
-from web.services.places import place_ids_by_code
+from web.services.ingest import new_run
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -93,10 +91,13 @@ def recent_jobs(session: Session, county: str, limit: int = 10) -> list[ImportJo
 
 
 def job_status(job: ImportJob) -> dict[str, Any]:
-    """Progress in numbers: rows read (of ``total``), stored, rejected; the refusal in words."""
+    """Progress in numbers: rows read (of ``total``), stored, merged into a posting (duplicates),
+    past their deadline (not put up), rejected; the refusal in words."""
     counts = {k: int((job.counts or {}).get(k, 0)) for k in OUTCOMES}
     return {"id": job.id, "file": job.file_name, "status": job.status, "total": job.total,
-            "read": job.cursor, "stored": sum(counts.values()) - counts["rejected"],
+            "read": job.cursor,
+            "stored": counts["new"] + counts["updated"] + counts["unchanged"],
+            "merged": counts["duplicate"], "expired": counts["expired"],
             "rejected": counts["rejected"], "counts": counts,
             "message": refusal_words(job.message) if job.status == "refused" else None,
             "finished": job.status in ("done", "refused", "failed")}
@@ -124,19 +125,6 @@ def report_table(session: Session, job: ImportJob, head: list[str]) -> Iterator[
 # --- the runner side
 
 
-@dataclass
-class _Context:
-    """What every batch of one job needs."""
-
-    job: ImportJob
-    source: Source
-    run: IngestRun
-    scope: Scope
-    gazetteer: Any
-    today: date
-    places: dict[str, int]
-
-
 def _after_batch(job_id: int, batches: int) -> None:
     """Called after each committed batch (tests replace it to stop a run half-way)."""
 
@@ -157,7 +145,7 @@ def run_queued_jobs(session: Session, runtime: Any, today: date | None = None) -
         session.rollback()  # end the read: each job opens short transactions of its own
         if job_id is None:
             return done
-        run_job(session, runtime, job_id, today or date.today())
+        run_job(session, runtime, job_id, today or china_today())
         done += 1
 
 
@@ -197,32 +185,28 @@ def _run(session: Session, runtime: Any, job_id: int, today: date) -> None:
             _set(session, job_id, status="refused", message=exc.code, data=None, finished_at=utcnow())
             return
         _set(session, job_id, total=total)
-    cursor, places = _start(session, job_id)
+    cursor = _start(session, job_id)
     items = itertools.islice(iter_items(name, data), cursor, None)
     for number, batch in enumerate(_batches(items, BATCH), start=1):
-        _store_batch(session, runtime, job_id, today, places, batch)
+        _store_batch(session, runtime, job_id, today, batch)
         _after_batch(job_id, number)
     _finish(session, job_id)
 
 
-def _start(session: Session, job_id: int) -> tuple[int, dict[str, int]]:
-    """Mark the job running (one more attempt) with its ingest run; commits. Its cursor, and
-    the places' ids for every batch."""
+def _start(session: Session, job_id: int) -> int:
+    """Mark the job running (one more attempt) with its ingest run; commits. Its cursor."""
     begin_write(session)
     job = session.get(ImportJob, job_id)
     assert job is not None
     source = bureau_source(session, job.county)
     run = session.get(IngestRun, job.run_id) if job.run_id else None
     if run is None:
-        run = IngestRun(source_id=source.id, rejected={}, errors=[], fetched=0, new=0, updated=0,
-                        unchanged=0, duplicates=0, expired=0)
-        session.add(run)
-        session.flush()
+        run = new_run(session, source)
         job.run_id = run.id
     job.status, job.attempts, job.heartbeat_at = "running", job.attempts + 1, utcnow()
-    cursor, places = job.cursor, place_ids_by_code(session)
+    cursor = job.cursor
     session.commit()
-    return cursor, places
+    return cursor
 
 
 def _batches(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
@@ -230,7 +214,7 @@ def _batches(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
         yield batch
 
 
-def _store_batch(session: Session, runtime: Any, job_id: int, today: date, places: dict[str, int],
+def _store_batch(session: Session, runtime: Any, job_id: int, today: date,
                  batch: list[tuple[int | None, RawItem]]) -> None:
     """One transaction: the batch's postings, quarantined rows, row results, counts and cursor;
     then its vectors, in transactions of their own."""
@@ -240,46 +224,40 @@ def _store_batch(session: Session, runtime: Any, job_id: int, today: date, place
     source = session.get(Source, run.source_id) if run is not None else None
     assert job is not None and run is not None and source is not None
     scope = Scope(admin=bool(job.scope.get("admin")), counties=tuple(job.scope.get("counties") or ()))
-    context = _Context(job, source, run, scope, runtime.gazetteer, today, places)
-    rows = _normalise_batch(session, context, batch)
-    _store_rows(session, context, rows)
-    _record(session, context, rows)
+    earlier = _earlier_rows(session, job, batch)
+    fresh = [(number, item) for number, item in batch if _id_of(item) not in earlier]
+    stored = iter(store_items(session, source, fresh, runtime.gazetteer, today, scope, run=run))
+    rows = [_repeat(number, item, earlier[_id_of(item)]) if _id_of(item) in earlier else next(stored)
+            for number, item in batch]
+    repeats = len(batch) - len(fresh)  # never reached ingest_items: counted with the run here
+    run.fetched, run.duplicates = run.fetched + repeats, run.duplicates + repeats
+    _record(session, job, rows)
     session.commit()
     session.expunge_all()  # the batch's objects go: memory does not grow with the rows
     _embed(session, runtime)
 
 
-def _normalise_batch(session: Session, context: _Context,
-                     batch: list[tuple[int | None, RawItem]]) -> list[RowResult]:
-    """Each row through the pipeline's steps; repeats are looked up in this job's earlier rows."""
-    ids = {str(item.fields.get("external_id") or "").strip() for _, item in batch} - {""}
-    known = {ext: raw for ext, raw in session.execute(
-        select(PostingSource.external_id, PostingSource.raw_hash)
-        .where(PostingSource.source_id == context.source.id, PostingSource.raw_hash.is_not(None),
-               PostingSource.external_id.in_(sorted(ids))))}
-    seen = set(session.scalars(select(ImportJobRow.external_id).where(
-        ImportJobRow.job_id == context.job.id, ImportJobRow.external_id.in_(sorted(ids)))))
-    return [_normalise(number, item, context.gazetteer, context.today, known, seen, context.scope)
-            for number, item in batch]
+def _id_of(item: RawItem) -> str:
+    return str(item.fields.get("external_id") or "").strip()
 
 
-def _store_rows(session: Session, context: _Context, rows: list[RowResult]) -> None:
-    """As ``imports.store_items``, for one batch: only its own sightings are read."""
-    records = [r.record for r in rows if r.record]
-    only = {r.external_id for r in rows if r.external_id}
-    store = _BatchStore(session, context.source, records, context.today, only=only, places=context.places)
-    put_rows(session, store, context.run, rows)
-    session.flush()
-    wanted = [r.external_id for r in rows if r.outcome != "rejected" and r.external_id]
-    ids = dict(session.execute(select(PostingSource.external_id, PostingSource.posting_id).where(
-        PostingSource.source_id == context.source.id, PostingSource.external_id.in_(wanted))).all())
-    for row in rows:
-        row.posting_id = ids.get(row.external_id)
+def _earlier_rows(session: Session, job: ImportJob, batch: list[tuple[int | None, RawItem]]
+                  ) -> dict[str, int | None]:
+    """Ids of this batch that earlier batches of the job already had, with their postings."""
+    ids = sorted({_id_of(item) for _, item in batch} - {""})
+    return {ext: pid for ext, pid in session.execute(
+        select(ImportJobRow.external_id, ImportJobRow.posting_id)
+        .where(ImportJobRow.job_id == job.id, ImportJobRow.external_id.in_(ids)))}
 
 
-def _record(session: Session, context: _Context, rows: list[RowResult]) -> None:
-    """The batch's row results, the run's and the job's counts, and the cursor."""
-    job, run = context.job, context.run
+def _repeat(number: int | None, item: RawItem, posting_id: int | None) -> RowResult:
+    """A row whose id an earlier batch of the same file had: a duplicate of that row's posting."""
+    return RowResult(row=number, title=str(item.fields.get("title") or "")[:120], outcome="duplicate",
+                     posting_id=posting_id, external_id=_id_of(item))
+
+
+def _record(session: Session, job: ImportJob, rows: list[RowResult]) -> None:
+    """The batch's row results, the job's counts, and the cursor."""
     start = job.cursor
     session.add_all([ImportJobRow(job_id=job.id, seq=start + i, row=r.row, title=r.title[:120],
                                   outcome=r.outcome, reason=r.reason, posting_id=r.posting_id,
@@ -288,13 +266,6 @@ def _record(session: Session, context: _Context, rows: list[RowResult]) -> None:
     found = Counter(r.outcome for r in rows)
     job.counts = {k: int((job.counts or {}).get(k, 0)) + found.get(k, 0) for k in OUTCOMES}
     job.cursor, job.heartbeat_at = start + len(rows), utcnow()
-    run.fetched += len(rows)
-    run.new, run.updated = run.new + found["new"], run.updated + found["updated"]
-    run.unchanged, run.duplicates = run.unchanged + found["unchanged"], run.duplicates + found["duplicate"]
-    run.expired += sum(1 for r in rows if r.record is not None and r.record.expired)
-    rejected = Counter(dict(run.rejected or {}))
-    rejected.update(r.reason for r in rows if r.outcome == "rejected")
-    run.rejected = dict(rejected)
 
 
 def _embed(session: Session, runtime: Any) -> None:

@@ -14,13 +14,11 @@ uploading the same file again changes nothing.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import re
 import zipfile
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -32,11 +30,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jobs_ingest.encoding import UndecodableText, decode_bytes
-from jobs_ingest.pipeline import build_record, fingerprint
-from jobs_ingest.records import PostingRecord, RawItem, Rejected, Rejection
+from jobs_ingest.pipeline import Draft, Step
+from jobs_ingest.records import RawItem, Rejected
 from jobs_ingest.sources.sheet import PARSE_ERRORS, iter_sheet
-from web.models import IngestRun, PostingSource, Source, utcnow
-from web.services.ingest import _BatchStore, _quarantine, upsert_source
+from web.models import IngestRun, Source
+from web.policy import Scope
+from web.services.ingest import ItemOutcome, ingest_items, upsert_source
 
 MAX_BYTES = 5 * 1024 * 1024
 UPLOAD_LIMIT = MAX_BYTES + 256 * 1024  # the request around the file: form fields, multipart framing
@@ -51,14 +50,16 @@ TEMPLATE_HEADERS = ("岗位名称", "用人单位", "工作地点", "薪资待�
                     "截止日期", "岗位要求")
 TEMPLATE_EXAMPLE = ("电焊工", "榕江县示例建材有限公司", "贵州省黔东南州榕江县古州镇", "4500-6000元/月",
                     "包吃住", "全职", "5", "2027-03-31", "会电焊，有焊工证优先")
-OUTCOMES = ("new", "updated", "unchanged", "duplicate", "rejected")
+OUTCOMES = ("new", "updated", "unchanged", "duplicate", "expired", "rejected")
 OUTCOME_WORDS = {"new": _l("新增"), "updated": _l("已更新"), "unchanged": _l("没有变化"),
-                 "duplicate": _l("与已有岗位相同（已合并）"), "rejected": _l("未导入")}
+                 "duplicate": _l("与已有岗位相同（已合并）"), "expired": _l("已过期，未上架"),
+                 "rejected": _l("未导入")}
 REASON_WORDS = {
     "missing_title": _l("缺少岗位名称"), "too_long": _l("岗位名称太长（最多120字）"),
     "malformed": _l("缺少编号"), "unparseable": _l("这一行读不懂"), "encoding": _l("文字编码无法识别"),
     "place_unknown": _l("工作地点无法识别，请写到县，例如：榕江县古州镇"),
     "place_outside_county": _l("工作地点不在本县"), "repeated_row": _l("和上面的某一行重复"),
+    "formula": _l("有一格以 = + - @ 开头，像是公式：为安全起见这一行没有导入，请改成文字"),
 }
 _ROW = re.compile(r'"row": (\d+)')
 
@@ -88,8 +89,6 @@ class RowResult:
     detail: str = ""
     posting_id: int | None = None
     external_id: str = ""
-    record: PostingRecord | None = None
-    rejection: Rejection | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of a row (schemas.ImportRowOut)."""
@@ -252,103 +251,37 @@ def bureau_source(session: Session, county: str) -> Source:
     return source
 
 
+def county_step(scope: Scope) -> Step:
+    """The pipeline step a bureau adds: its vacancies lie in its county (an unknown or outside
+    place is refused)."""
+
+    def in_county(draft: Draft) -> None:
+        code, text = draft.values.get("place_code"), str(draft.values.get("place_text") or "")
+        if code is None:
+            raise Rejected("place_unknown", text[:100])
+        if not scope.contains("county", code):
+            raise Rejected("place_outside_county", text[:100])
+
+    return in_county
+
+
 def store_items(session: Session, source: Source, items: Sequence[tuple[int | None, RawItem]],
-                gazetteer: Any, today: date, scope: Any) -> list[RowResult]:
-    """Normalise and store the items as one ingest run; each row's outcome, in order.
-
-    Unlike a source run, nothing a partial listing leaves out is closed: an upload or a form
-    holds some of the county's vacancies, never the whole list.
-    """
-    run = IngestRun(source_id=source.id, rejected={}, errors=[])
-    session.add(run)
-    session.flush()
-    known = {ext: raw for ext, raw in session.execute(
-        select(PostingSource.external_id, PostingSource.raw_hash)
-        .where(PostingSource.source_id == source.id, PostingSource.raw_hash.is_not(None)))}
-    seen: set[str] = set()
-    rows = [_normalise(number, item, gazetteer, today, known, seen, scope) for number, item in items]
-    put_rows(session, _BatchStore(session, source, [r.record for r in rows if r.record], today), run, rows)
-    _finish_run(run, rows)
-    _link_postings(session, source, rows)
-    return rows
+                gazetteer: Any, today: date, scope: Scope, run: IngestRun | None = None) -> list[RowResult]:
+    """A bureau's rows (an upload's batch, or the form's one vacancy) through ``ingest_items``
+    with the county check; each row's result, in order. Rows past their deadline are reported
+    ``expired`` and not put up; a row repeated in the file, or the same as a stored posting, is a
+    ``duplicate`` of that posting. Nothing a partial listing leaves out is closed: an upload or a
+    form holds some of the county's vacancies, never the whole list."""
+    outcomes = ingest_items(session, source, items, today=today, gazetteer=gazetteer, run=run,
+                            steps=(county_step(scope),), store_expired=False)
+    return [row_result(o) for o in outcomes]
 
 
-def put_rows(session: Session, store: _BatchStore, run: IngestRun, rows: list[RowResult]) -> None:
-    """Store each row's record (its outcome set on the row), note unchanged ones as delivered and
-    quarantine rejected ones; then touch the unchanged sightings."""
-    for row in rows:
-        if row.record is not None:
-            outcome = store.put(row.record)
-            row.outcome = "duplicate" if outcome == "duplicates" else outcome
-        elif row.outcome == "unchanged":
-            store.unchanged_as_delivered([row.external_id])
-        elif row.rejection is not None:
-            _quarantine(session, store.source, run, row.rejection)
-    store.touch_unchanged()
-
-
-def _normalise(number: int | None, item: RawItem, gazetteer: Any, today: date, known: dict[str, str],
-               seen: set[str], scope: Any) -> RowResult:
-    """One row through the pipeline's steps: a record to store, unchanged, or rejected."""
-    row = RowResult(row=number, title=str(item.fields.get("title") or "")[:120])
-    stamp = fingerprint(item)
-    external_id = str(item.fields.get("external_id") or "").strip()
-    if external_id and external_id in seen:
-        return _reject(row, item, Rejected("repeated_row", f"id {external_id} repeated"))
-    if external_id and known.get(external_id) == stamp and not item.rejection:
-        seen.add(external_id)
-        row.outcome, row.external_id = "unchanged", external_id
-        return row
-    try:
-        record = build_record(item, gazetteer, today)
-        _check_place(record, scope)
-        if record.external_id in seen:
-            raise Rejected("repeated_row", f"id {record.external_id} repeated")
-    except Rejected as rejected:
-        return _reject(row, item, rejected)
-    seen.add(record.external_id)
-    row.record, row.external_id, row.title = replace(record, raw_hash=stamp), record.external_id, record.title
-    return row
-
-
-def _check_place(record: PostingRecord, scope: Any) -> None:
-    """A bureau's vacancies lie in its county: an unknown or outside place is refused."""
-    if record.place_code is None:
-        raise Rejected("place_unknown", record.place_text[:100])
-    if not scope.contains("county", record.place_code):
-        raise Rejected("place_outside_county", record.place_text[:100])
-
-
-def _reject(row: RowResult, item: RawItem, rejected: Rejected) -> RowResult:
-    row.outcome, row.reason, row.detail = "rejected", rejected.reason, rejected.detail
-    row.rejection = Rejection(reason=rejected.reason, detail=rejected.detail, excerpt=item.excerpt,
-                              external_id=str(item.fields.get("external_id") or "") or None,
-                              raw_hash=hashlib.sha256(item.excerpt.encode("utf-8")).hexdigest())
-    return row
-
-
-def _finish_run(run: IngestRun, rows: list[RowResult]) -> None:
-    counts = Counter(r.outcome for r in rows)
-    run.fetched = len(rows)
-    run.new, run.updated, run.unchanged = counts["new"], counts["updated"], counts["unchanged"]
-    run.duplicates = counts["duplicate"]
-    run.expired = sum(1 for r in rows if r.record is not None and r.record.expired)
-    run.rejected = dict(Counter(r.reason for r in rows if r.outcome == "rejected"))
-    run.finished_at, run.status = utcnow(), "ok"
-
-
-def _link_postings(session: Session, source: Source, rows: list[RowResult]) -> None:
-    """Fill each stored row's posting id (from its sighting at this source)."""
-    session.flush()
-    wanted = [r.external_id for r in rows if r.outcome != "rejected" and r.external_id]
-    ids: dict[str, int] = {}
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        ids.update({ext: pid for ext, pid in session.execute(
-            select(PostingSource.external_id, PostingSource.posting_id)
-            .where(PostingSource.source_id == source.id, PostingSource.external_id.in_(chunk)))})
-    for row in rows:
-        row.posting_id = ids.get(row.external_id)
+def row_result(outcome: ItemOutcome) -> RowResult:
+    """An ingest outcome as a row of the report ("quarantined" is "rejected" there)."""
+    word = "rejected" if outcome.outcome == "quarantined" else outcome.outcome
+    return RowResult(row=outcome.key, title=outcome.title[:120], outcome=word, reason=outcome.reason,
+                     detail=outcome.detail, posting_id=outcome.posting_id, external_id=outcome.external_id)
 
 
 # --- files out

@@ -3,17 +3,19 @@ expired or quarantined — one transaction per source run, committed by the call
 
 from __future__ import annotations
 
-from collections.abc import Collection, Hashable, Iterator
-from dataclasses import asdict, dataclass
-from datetime import date
+from collections import Counter
+from collections.abc import Collection, Hashable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from jobs_ingest.dedupe import NearDuplicateIndex, Sketch, trust_rank
+from jobs_ingest.pipeline import Step, prepare_items
 from jobs_ingest.pipeline import run_source as run_pipeline
-from jobs_ingest.records import BatchResult, PostingRecord, Rejection, SourceConfig
+from jobs_ingest.records import BatchResult, PostingRecord, Prepared, RawItem, Rejection, SourceConfig
 from jobs_ingest.text import drop_unsafe
 from places import Gazetteer
 from web.models import (
@@ -29,6 +31,7 @@ from web.models import (
 from web.services.places import place_ids_by_code
 
 DEFAULT_CLOSE_AFTER = 3
+ONLY_IDS = 2000  # a batch with fewer ids reads just their sightings, not the whole source's
 SOURCE_KEYS = {"name", "kind", "url", "path", "trust", "schedule", "options", "allow_private_network",
                "public_name", "contact_phone", "reply_days"}
 RECORD_FIELDS = ("title", "description", "place_text", "lat", "lon", "wage_min", "wage_max",
@@ -98,7 +101,7 @@ def run_source(session: Session, source: Source, gazetteer: Gazetteer, today: da
     config, known = plan_run(session, source)
     started = utcnow()
     batch = run_pipeline(config, gazetteer, today, known)
-    return store_run(session, source, config, batch, today, started)
+    return store_run(session, source, batch, today, started)
 
 
 def plan_run(session: Session, source: Source) -> tuple[SourceConfig, dict[str, str]]:
@@ -110,44 +113,158 @@ def plan_run(session: Session, source: Source) -> tuple[SourceConfig, dict[str, 
     return source_config(source), known
 
 
-def store_run(session: Session, source: Source, config: SourceConfig, batch: BatchResult, today: date,
-              started: Any = None) -> IngestRun:
-    """Record a fetched batch as one run of ``source`` (started at ``started``). Never commits."""
-    run = IngestRun(source_id=source.id, rejected={}, errors=[], started_at=started or utcnow())
+def new_run(session: Session, source: Source, started: datetime | None = None) -> IngestRun:
+    """An ingest run row with every count at zero (``ingest_items`` adds to them)."""
+    run = IngestRun(source_id=source.id, rejected={}, errors=[], started_at=started or utcnow(), fetched=0,
+                    new=0, updated=0, unchanged=0, duplicates=0, expired=0)
     session.add(run)
     session.flush()
-    store_batch(session, source, run, batch, today)
-    if config.http_cache is not None:
-        source.http_cache = dict(config.http_cache)  # saved with the run, in one transaction
+    return run
+
+
+def store_run(session: Session, source: Source, batch: BatchResult, today: date,
+              started: datetime | None = None) -> IngestRun:
+    """Record a fetched batch as one run of ``source`` (started at ``started``): its items
+    through ``ingest_items``, its cache state, and — for a complete listing — what disappeared.
+    Never commits."""
+    run = new_run(session, source, started)
+    outcomes = ingest_items(session, source, batch.items, today=today, run=run)
+    if batch.fetched and not batch.errors:  # only a complete listing says what disappeared
+        track_disappeared(session, source, {o.external_id for o in outcomes if o.external_id})
+    if batch.http_cache is not None:
+        source.http_cache = batch.http_cache  # saved with the run, in one transaction
+    run.errors = list(batch.errors)
     run.finished_at = utcnow()
     run.status = "failed" if batch.errors and not batch.fetched else "ok"
     session.flush()
     return run
 
 
-def store_batch(session: Session, source: Source, run: IngestRun, batch: BatchResult,
-                today: date) -> None:
-    """Store records and rejections; fills the run's counts. Never commits."""
-    store = _BatchStore(session, source, batch.records, today)
-    counts = {"new": 0, "updated": 0, "unchanged": 0, "duplicates": batch.duplicates, "expired": 0}
-    for record in batch.records:
-        outcome = store.put(record)
-        counts[outcome] += 1
-        if record.expired and outcome != "unchanged":
-            counts["expired"] += 1
-    counts["unchanged"] += store.unchanged_as_delivered(batch.unchanged)
+@dataclass
+class ItemOutcome:
+    """What became of one item: ``new``, ``updated``, ``unchanged``, ``duplicate`` (of the posting
+    ``posting_id``; a repeat within the batch too), ``expired`` (past its date: not listed; stored
+    as an expired posting only where the caller keeps expired ones) or ``quarantined`` (``reason``).
+    ``expired`` is also set on a new or updated posting that was stored already past its date."""
+
+    key: Any
+    outcome: str
+    external_id: str
+    title: str
+    posting_id: int | None = None
+    reason: str = ""
+    detail: str = ""
+    expired: bool = False
+    _posting: Posting | None = field(default=None, repr=False)
+
+
+Item = RawItem | tuple[Any, RawItem] | Prepared
+
+
+def ingest_items(session: Session, source: Source, items: Iterable[Item], *, today: date,
+                 gazetteer: Gazetteer | None = None, run: IngestRun | None = None,
+                 steps: Sequence[Step] = (), store_expired: bool = True) -> list[ItemOutcome]:
+    """The one way postings are stored: normalise (``jobs_ingest.pipeline``, the standard steps
+    then ``steps``), de-duplicate, store, quarantine; one outcome per item, in order. Vectors
+    are made afterwards for what has none (``embeddings.embed_pending``).
+
+    ``items``: raw items, (key, raw item) pairs (the key, e.g. a row number, comes back on the
+    outcome), or items a caller already prepared outside its transaction (a fetching run).
+    ``run`` collects the counts (a new run row when None). ``store_expired`` False: a new item
+    already past its date is reported ``expired`` and not stored (a bureau's form and upload).
+    Nothing is closed for being absent: that is ``store_run``'s, for a complete listing. Never
+    commits."""
+    items = list(items)
+    raw = [i for i in items if not isinstance(i, Prepared)]
+    if raw:
+        if gazetteer is None:
+            raise ValueError("raw items need a gazetteer")
+        ids = {str(_raw(i).fields.get("external_id") or "").strip() for i in raw} - {""}
+        prepared = iter(prepare_items(raw, gazetteer, today, _known_hashes(session, source, ids), steps))
+        items = [i if isinstance(i, Prepared) else next(prepared) for i in items]
+    run = run or new_run(session, source)
+    outcomes = _store_prepared(session, source, run, [i for i in items if isinstance(i, Prepared)], today,
+                               store_expired)
+    _count(run, outcomes)
+    return outcomes
+
+
+def _raw(item: RawItem | tuple[Any, RawItem]) -> RawItem:
+    return item[1] if isinstance(item, tuple) else item
+
+
+def _known_hashes(session: Session, source: Source, ids: set[str]) -> dict[str, str]:
+    """Raw hashes of the stored sightings among ``ids`` (an unchanged item skips normalising)."""
+    known: dict[str, str] = {}
+    for chunk in _chunks(sorted(ids)):
+        known.update({ext: raw for ext, raw in session.execute(
+            select(PostingSource.external_id, PostingSource.raw_hash)
+            .where(PostingSource.source_id == source.id, PostingSource.raw_hash.is_not(None),
+                   PostingSource.external_id.in_(chunk)))})
+    return known
+
+
+def _store_prepared(session: Session, source: Source, run: IngestRun, items: list[Prepared], today: date,
+                    store_expired: bool) -> list[ItemOutcome]:
+    records = [p.record for p in items if p.record is not None]
+    ids = {p.external_id for p in items if p.external_id}
+    store = _BatchStore(session, source, records, today, only=ids if len(ids) <= ONLY_IDS else None)
+    outcomes = [ItemOutcome(p.key, "", p.external_id, p.title) for p in items]
+    for outcome, item in zip(outcomes, items, strict=True):
+        if item.record is not None:
+            outcome.title = item.record.title
+            if item.record.expired and not store_expired and item.external_id not in store.known:
+                outcome.outcome, outcome.expired = "expired", True
+                continue
+            outcome.outcome, outcome._posting = store.put(item.record)
+            outcome.expired = item.record.expired and outcome.outcome != "unchanged"
+            if outcome.expired and not store_expired:
+                outcome.outcome = "expired"  # a known vacancy now past its date: taken down
+        elif item.state == "unchanged":
+            outcome.outcome = "unchanged"
+            store.unchanged_as_delivered([item.external_id])
+        elif item.rejection is not None:
+            outcome.outcome, outcome.reason, outcome.detail = "quarantined", item.rejection.reason, \
+                item.rejection.detail
+            _quarantine(session, source, run, item.rejection)
+        else:
+            outcome.outcome = "duplicate"  # a repeat: filled with the kept version's posting below
     store.touch_unchanged()
-    for rejection in batch.rejections:
-        _quarantine(session, source, run, rejection)
-    if batch.fetched and not batch.errors:  # only a complete listing says what disappeared
-        listed = {r.external_id for r in batch.records} | set(batch.unchanged) | {
-            r.external_id for r in batch.rejections if r.external_id}
-        track_disappeared(session, source, listed)
-    run.fetched = batch.fetched
-    run.new, run.updated, run.unchanged = counts["new"], counts["updated"], counts["unchanged"]
-    run.duplicates, run.expired = counts["duplicates"], counts["expired"]
-    run.rejected = batch.rejected_counts()
-    run.errors = list(batch.errors)
+    session.flush()
+    _link(store, outcomes)
+    return outcomes
+
+
+def _link(store: _BatchStore, outcomes: list[ItemOutcome]) -> None:
+    """Each outcome's posting id: the posting it stored or matched, its known sighting's, or for
+    a repeat within the batch the id of the version that counted."""
+    by_id: dict[str, int] = {}
+    for o in outcomes:
+        if o._posting is not None:
+            o.posting_id = o._posting.id
+        elif o.external_id in store.known and o.outcome != "duplicate":
+            o.posting_id = store.known[o.external_id].posting_id
+        if o.posting_id is not None and o.outcome != "duplicate":
+            by_id[o.external_id] = o.posting_id
+        o._posting = None
+    for o in outcomes:
+        if o.posting_id is None and o.outcome == "duplicate":
+            o.posting_id = by_id.get(o.external_id)
+
+
+def _count(run: IngestRun, outcomes: list[ItemOutcome]) -> None:
+    """Add the outcomes to the run's counts."""
+    found = Counter(o.outcome for o in outcomes)
+    run.fetched = (run.fetched or 0) + len(outcomes)
+    run.new = (run.new or 0) + found["new"]
+    run.updated = (run.updated or 0) + found["updated"]
+    run.unchanged = (run.unchanged or 0) + found["unchanged"]
+    run.duplicates = (run.duplicates or 0) + found["duplicate"]
+    run.expired = (run.expired or 0) + sum(1 for o in outcomes if o.expired)
+    rejected = Counter(dict(run.rejected or {}))
+    rejected.update(o.reason for o in outcomes if o.outcome == "quarantined")
+    run.rejected = dict(rejected)
+    run.finished_at, run.status = utcnow(), run.status or "ok"
 
 
 class _Known(NamedTuple):
@@ -158,6 +275,7 @@ class _Known(NamedTuple):
     content_hash: str
     raw_hash: str | None
     closed: bool
+    updated_at: datetime | None
 
 
 class _BatchStore:
@@ -165,23 +283,31 @@ class _BatchStore:
     only changed ones become ORM objects, unchanged ones are touched with bulk UPDATEs."""
 
     def __init__(self, session: Session, source: Source, records: list[PostingRecord], today: date,
-                 only: Collection[str] | None = None, places: dict[str, int] | None = None):
+                 only: Collection[str] | None = None):
         """``only``: read just these external ids' sightings (a batch of a large import, which
-        would otherwise read the whole source once per batch); ``places``: codes → ids, reused."""
+        would otherwise read the whole source once per batch)."""
         self.session, self.source, self.today = session, source, today
-        self.places = places if places is not None else place_ids_by_code(session)
+        self.places = place_ids_by_code(session)
         query = (select(PostingSource.id, PostingSource.external_id, PostingSource.posting_id,
-                        PostingSource.content_hash, PostingSource.raw_hash, Posting.status)
+                        PostingSource.content_hash, PostingSource.raw_hash, PostingSource.item_updated_at,
+                        Posting.status)
                  .join(Posting, Posting.id == PostingSource.posting_id)
                  .where(PostingSource.source_id == source.id))
-        if only is not None:
-            query = query.where(PostingSource.external_id.in_(sorted(only)))
+        rows: list[Any] = []
+        if only is None:
+            rows = list(session.execute(query))
+        else:
+            for chunk in _chunks(sorted(only)):
+                rows.extend(session.execute(query.where(PostingSource.external_id.in_(chunk))))
         self.known = {row.external_id: _Known(row.id, row.posting_id, row.content_hash, row.raw_hash,
-                                              row.status == "closed")
-                      for row in session.execute(query)}
+                                              row.status == "closed", _aware(row.item_updated_at))
+                      for row in rows}
         fresh = [r for r in records if r.external_id not in self.known]
         self.by_url = _load_in(session, Posting, Posting.canonical_url,
                                {r.canonical_url for r in fresh if r.canonical_url})
+        # The same content already stored (a row repeated in a file, or uploaded before under
+        # another row's id): one posting, one more sighting.
+        self.by_hash = _load_in(session, Posting, Posting.content_hash, {r.content_hash for r in fresh})
         self.employers = _load_in(session, Employer, Employer.name,
                                   {r.employer for r in records if r.employer})
         self.unchanged: list[tuple[int, int]] = []
@@ -189,13 +315,16 @@ class _BatchStore:
         self.reopen: list[int] = []
         self.near = _NearDuplicates(session, source, fresh)
 
-    def put(self, record: PostingRecord) -> str:
-        """Store one record; returns new, updated, unchanged or duplicates."""
+    def put(self, record: PostingRecord) -> tuple[str, Posting | None]:
+        """Store one record; returns new, updated, unchanged or duplicate, and the posting
+        (None for a known sighting: its id is already known)."""
         known = self.known.get(record.external_id)
         if known is not None:
-            return self._known(known, record)
+            return self._known(known, record), None
         same = self.by_url.get(record.canonical_url) if record.canonical_url else None
         sketch = self.near.sketch(record)
+        if same is None:
+            same = self.by_hash.get(record.content_hash)
         if same is None:
             same = self.near.find(sketch)
         if same is not None:
@@ -204,15 +333,16 @@ class _BatchStore:
                 # The most trusted source's fields win; it becomes the posting's own source.
                 same.source, same.external_id = self.source, record.external_id
                 self._apply(same, record)
-            return "duplicates"
-        posting = Posting(source_id=self.source.id, external_id=record.external_id)
+            return "duplicate", same
+        posting = Posting(source=self.source, external_id=record.external_id)
         self._apply(posting, record)
         self.session.add(posting)
         self._sight(posting, record)
         if record.canonical_url:
             self.by_url[record.canonical_url] = posting
+        self.by_hash[record.content_hash] = posting
         self.near.add(posting, sketch)  # a later item of this batch may be the same job
-        return "new"
+        return "new", posting
 
     def _takes_over(self, posting: Posting, record: PostingRecord) -> bool:
         """Whether a new sighting's fields replace the posting's: its source is more trusted, or
@@ -225,8 +355,10 @@ class _BatchStore:
         return mine < theirs or (mine == theirs and posting.status != "open" and not record.expired)
 
     def _known(self, known: _Known, record: PostingRecord) -> str:
-        if known.content_hash == record.content_hash:
-            if known.raw_hash != record.raw_hash:
+        stale = (record.updated_at is not None and known.updated_at is not None
+                 and record.updated_at < known.updated_at)
+        if known.content_hash == record.content_hash or stale:  # an older version never overwrites
+            if known.raw_hash != record.raw_hash and not stale:
                 self.raw_updates.append({"id": known.id, "raw_hash": record.raw_hash})
             self._seen(known)
             return "unchanged"
@@ -235,6 +367,7 @@ class _BatchStore:
         posting = sighting.posting
         sighting.last_seen = posting.last_seen = utcnow()
         sighting.content_hash, sighting.raw_hash = record.content_hash, record.raw_hash
+        sighting.item_updated_at = record.updated_at
         if posting.source_id == self.source.id:  # another source's copy never overwrites
             self._apply(posting, record)
         elif known.closed:
@@ -253,10 +386,11 @@ class _BatchStore:
         return len(external_ids)
 
     def _sight(self, posting: Posting, record: PostingRecord) -> None:
+        # One more channel: the matcher's trust signal moves (changed_at: web.changes).
         self.session.add(PostingSource(posting=posting, source_id=self.source.id,
                                        external_id=record.external_id, url=record.url,
-                                       content_hash=record.content_hash, raw_hash=record.raw_hash))
-        posting.changed_at = utcnow()  # one more channel: the matcher's trust signal moves
+                                       content_hash=record.content_hash, raw_hash=record.raw_hash,
+                                       item_updated_at=record.updated_at))
 
     def _apply(self, posting: Posting, record: PostingRecord) -> None:
         values = asdict(record)
@@ -265,7 +399,6 @@ class _BatchStore:
         posting.place_id = self.places.get(record.place_code) if record.place_code else None
         posting.employer = self._employer(record.employer)
         posting.status = "expired" if record.expired else "open"
-        posting.changed_at = utcnow()  # new, new content or another source's fields: re-index
 
     def _employer(self, name: str | None) -> Employer | None:
         if not name:
@@ -291,11 +424,15 @@ class _BatchStore:
         for chunk in _chunks(self.reopen):
             closed = Posting.id.in_(chunk) & (Posting.status == "closed")
             past = Posting.valid_through.is_not(None) & (Posting.valid_through < self.today)
-            self.session.execute(update(Posting).where(closed & past)
-                                 .values(status="expired", changed_at=now)
+            self.session.execute(update(Posting).where(closed & past).values(status="expired")
                                  .execution_options(synchronize_session="fetch"))
-            self.session.execute(update(Posting).where(closed).values(status="open", changed_at=now)
+            self.session.execute(update(Posting).where(closed).values(status="open")
                                  .execution_options(synchronize_session="fetch"))
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """SQLite gives back naive UTC times: make them comparable with the items' aware ones."""
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
 def _chunks(rows: list[Any], size: int = 500) -> Iterator[list[Any]]:
@@ -400,7 +537,7 @@ def track_disappeared(session: Session, source: Source, listed: set[str]) -> int
     still_listed = select(other.id).where(other.posting_id == Posting.id, other.missed_runs < limit).exists()
     result = session.execute(update(Posting).where(Posting.status == "open", Posting.id.in_(gone),
                                                    ~still_listed)
-                             .values(status="closed", changed_at=utcnow()).execution_options(**fetch))
+                             .values(status="closed").execution_options(**fetch))
     return int(getattr(result, "rowcount", 0) or 0)
 
 

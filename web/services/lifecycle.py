@@ -18,7 +18,7 @@ def expire_postings(session: Session, today: date) -> int:
     """Mark open postings whose valid-through date has passed as expired."""
     result = session.execute(
         update(Posting).where(Posting.status == "open", Posting.valid_through < today)
-        .values(status="expired", changed_at=utcnow())
+        .values(status="expired")  # changed_at moves with it (web.changes)
     )
     return int(getattr(result, "rowcount", 0) or 0)
 
@@ -42,7 +42,7 @@ def run_named_source(session: Session, runtime: Any, name: str, today: date) -> 
     begin_write(session)
     source = session.get(Source, source_id)
     assert source is not None
-    run = ingest.store_run(session, source, config, batch, today, started)
+    run = ingest.store_run(session, source, batch, today, started)
     session.commit()
     embeddings.embed_in_batches(session, runtime.embedder())
     return run

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -87,9 +86,7 @@ def close_reported_posting(session: Session, posting_id: int) -> Posting:
     posting = session.get(Posting, posting_id)
     if posting is None:
         raise ReportError("not_found")
-    now = datetime.now(UTC)
-    posting.status = "closed"
-    posting.changed_at = now  # the match indexes of every process follow changed_at
+    posting.status = "closed"  # the match indexes follow: changed_at moves (web.changes)
     for report in session.scalars(select(PostingReport).where(PostingReport.posting_id == posting_id,
                                                               PostingReport.status == "open")):
         report.status = "resolved"

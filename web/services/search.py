@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from flask_babel import gettext
 from sqlalchemy.orm import Session
 
+from jobs_ingest.clock import china_today
 from matching.explain import format_wage
 from matching.types import Match, Query
 from places import AmbiguousPlace, PlaceNotFound
@@ -56,9 +56,6 @@ def match_worker(session: Session, runtime: Any, params: dict[str, Any]) -> Sear
     return SearchResult(matches=matches, home=home)
 
 
-def china_today() -> date:
-    """Today's date in China (UTC+8): how old a posting is, as its readers count days."""
-    return datetime.now(timezone(timedelta(hours=8))).date()
 
 
 def _place_not_found(text: str) -> str:

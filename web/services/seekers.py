@@ -11,6 +11,7 @@ from flask_babel import gettext, ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
+from jobs_ingest.clock import china_today
 from matching.explain import format_wage
 from matching.geo import haversine_km
 from matching.types import Match, Query
@@ -19,7 +20,7 @@ from web.models import Place, Posting, PostingMark, PostingSource, Source, User,
 from web.schemas import nearest_commute_km
 from web.services.places import place_row
 from web.services.publishers import public_source_name
-from web.services.search import SearchError, china_today
+from web.services.search import SearchError
 
 RANK_LIMIT = 60  # ranked before filters and dismissals are applied
 SHOW_LIMIT = 30

@@ -7,7 +7,6 @@ Messages are the Chinese message ids, untranslated, like the rest of API v1.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from apiflask import APIBlueprint, abort
@@ -15,6 +14,7 @@ from flask import current_app, request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from jobs_ingest.clock import china_today
 from web.extensions import db, transaction
 from web.i18n import select_locale
 from web.models import Posting
@@ -57,7 +57,7 @@ def create_vacancy(data: dict[str, Any]) -> dict[str, Any]:
     """Stored in the county's bureau source, deduplicated and embedded like any posting."""
     try:
         with transaction() as s:
-            posting = bureau.post_vacancy(s, _runtime(), current_scope(), data, date.today())
+            posting = bureau.post_vacancy(s, _runtime(), current_scope(), data, china_today())
             out = bureau.vacancy_to_form(posting)
     except (SearchError, VacancyError) as exc:
         _fail(exc)
@@ -82,7 +82,7 @@ def put_vacancy(posting_id: int, data: dict[str, Any]) -> dict[str, Any]:
     """409 for a vacancy from another source (those can only be closed)."""
     try:
         with transaction() as s:
-            posting = bureau.edit_vacancy(s, _runtime(), current_scope(), posting_id, data, date.today())
+            posting = bureau.edit_vacancy(s, _runtime(), current_scope(), posting_id, data, china_today())
             out = bureau.vacancy_to_form(posting)
     except (SearchError, VacancyError) as exc:
         _fail(exc)
@@ -149,7 +149,7 @@ def candidates(posting_id: int) -> dict[str, Any]:
     """Ranked by the matcher, priority households raised; contact only where allowed (audited)."""
     with transaction() as s:
         found = bureau.rank_candidates(s, _runtime(), current_scope(), posting_id, select_locale(),
-                                       date.today())
+                                       china_today())
         households.audit_views(s, current_user._get_current_object(),
                                [c.worker.id for c in found if c.household], "api_candidates")
     return {"posting_id": posting_id, "candidates": [_candidate(c) for c in found]}

@@ -7,7 +7,6 @@ bad input. Messages are the Chinese message ids, untranslated, like the rest of 
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from apiflask import APIBlueprint, abort
@@ -15,6 +14,7 @@ from flask import current_app
 from flask_babel import gettext
 from flask_login import current_user
 
+from jobs_ingest.clock import china_today
 from web.extensions import db, transaction
 from web.policy import current_scope, guard
 from web.schemas import (
@@ -50,7 +50,7 @@ def _area(pair: int | None, key_only: bool = False) -> Area:
 def supply(query: dict[str, Any]) -> dict[str, Any]:
     """Western workers by occupation group, relocation and availability; eastern open postings by
     occupation group, pay band and housing; workers per county (with the key-county flag)."""
-    return collab.supply(db.session, _area(query["pair"], query["key_only"]), date.today(), occupations())
+    return collab.supply(db.session, _area(query["pair"], query["key_only"]), china_today(), occupations())
 
 
 @bp.get("/collab/funnel")

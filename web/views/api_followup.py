@@ -6,12 +6,12 @@ Access is ``web.policy``'s: 401 without credentials, 403 outside the bureau and 
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, NoReturn
 
 from apiflask import APIBlueprint, abort
 from flask_login import current_user
 
+from jobs_ingest.clock import china_today
 from web.extensions import db, transaction
 from web.models import CheckIn, Placement
 from web.policy import LOADERS, audit, current_scope, guard
@@ -85,7 +85,7 @@ def record_checkin(checkin_id: int, data: dict[str, Any]) -> dict[str, Any]:
     """The check-in as recorded (422 before it is due)."""
     try:
         with transaction() as session:
-            checkin = followup.record_checkin(session, current_user, checkin_id, data, date.today())
+            checkin = followup.record_checkin(session, current_user, checkin_id, data, china_today())
             body = checkin_dict(checkin)
     except followup.FollowupError as exc:
         _fail(exc)
@@ -101,7 +101,7 @@ def record_checkin(checkin_id: int, data: dict[str, Any]) -> dict[str, Any]:
 def report(query: dict[str, Any]) -> dict[str, Any]:
     """Admins name the county (?county=522632000000); bureau staff get their own."""
     try:
-        start, end = county_report.parse_month(query["month"], date.today())
+        start, end = county_report.parse_month(query["month"], china_today())
     except county_report.ReportError:
         abort(422, message=BAD_MONTH, detail={"query": {"month": [BAD_MONTH]}})
     county = _county(query["county"])

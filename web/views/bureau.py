@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -20,6 +19,7 @@ from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
+from jobs_ingest.clock import china_today
 from matching.explain import format_distance, format_wage
 from web.extensions import csrf, db, transaction
 from web.forms_bureau import CloseForm, HouseholdForm, ImportForm, VacancyForm, WorkerForm
@@ -99,7 +99,7 @@ def new_vacancy() -> Any:
     if form.validate_on_submit():
         try:
             with transaction() as s:
-                posting = bureau.post_vacancy(s, _runtime(), current_scope(), form.data, date.today())
+                posting = bureau.post_vacancy(s, _runtime(), current_scope(), form.data, china_today())
                 posting_id = posting.id
         except (SearchError, VacancyError) as exc:
             _field_error(form, exc)
@@ -123,7 +123,7 @@ def edit_vacancy(posting_id: int) -> Any:
         if form.validate():
             try:
                 with transaction() as s:
-                    bureau.edit_vacancy(s, _runtime(), current_scope(), posting_id, form.data, date.today())
+                    bureau.edit_vacancy(s, _runtime(), current_scope(), posting_id, form.data, china_today())
             except (SearchError, VacancyError) as exc:
                 _field_error(form, exc)
                 status = getattr(exc, "status", 400)
@@ -152,7 +152,7 @@ def candidates(posting_id: int) -> str:
     """Workers in the county ranked for the vacancy, with reasons; priority households raised."""
     with transaction() as s:
         found = bureau.rank_candidates(s, _runtime(), current_scope(), posting_id, select_locale(),
-                                       date.today())
+                                       china_today())
         households.audit_views(s, _user(), [c.worker.id for c in found if c.household], "candidates")
         posting = bureau.vacancy_to_form(s.get(Posting, posting_id))
     return render_template("bureau/candidates.html", posting=posting, candidates=found,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -11,6 +11,7 @@ from flask_babel import gettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from jobs_ingest.clock import china_today
 from web.extensions import db, transaction
 from web.i18n import select_locale
 from web.inputguard import form_ids, query_id, query_page
@@ -69,7 +70,7 @@ def supply() -> Any:
     if request.args.get("format") == "xlsx":
         return redirect(url_for("collab.export", name="supply-" + request.args.get("table", "groups"),
                                 **_filters()))
-    data = collab.supply(db.session, _area(), date.today(), occupations())
+    data = collab.supply(db.session, _area(), china_today(), occupations())
     return _render("collab/supply.html", data=data)
 
 

@@ -11,6 +11,7 @@ from flask_babel import format_date, gettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from jobs_ingest.clock import china_today
 from web.extensions import db, transaction
 from web.forms_followup import BY_HAND, CheckInForm, PlacementForm
 from web.i18n import select_locale
@@ -97,9 +98,9 @@ def placement(placement_id: int) -> str:
     found = db.session.get(Placement, placement_id)
     worker = followup.placement_worker(db.session, found)
     forms = {c.id: CheckInForm(prefix=f"c{c.id}", formdata=None, obj=None) for c in found.checkins
-             if c.due_on <= date.today()}
+             if c.due_on <= china_today()}
     return render_template("followup/placement.html", placement=found, worker=worker, forms=forms,
-                           words=CHECKIN_WORDS, today=date.today())
+                           words=CHECKIN_WORDS, today=china_today())
 
 
 @bp.post("/checkins/<int:checkin_id>")
@@ -113,7 +114,7 @@ def record_checkin(checkin_id: int) -> Response:
         return redirect(url_for("followup.placement", placement_id=placement_id))
     try:
         with transaction() as session:
-            followup.record_checkin(session, current_user, checkin_id, form.answers(), date.today())
+            followup.record_checkin(session, current_user, checkin_id, form.answers(), china_today())
     except followup.FollowupError as exc:
         flash(exc.message)
     else:
@@ -125,7 +126,7 @@ def record_checkin(checkin_id: int) -> Response:
 @guard("bureau.followup")
 def checkins() -> str:
     """Check-ins due or overdue and not done, oldest first; villages whose rate dropped."""
-    today = date.today()
+    today = china_today()
     rows = followup.due_checkins(db.session, _prefixes(), today)
     drops = county_report.village_drops(db.session, _prefixes(), today)
     return render_template("followup/checkins.html", rows=rows, drops=drops, words=CHECKIN_WORDS,
@@ -145,7 +146,7 @@ def _report() -> county_report.CountyReport | None:
 
 def _month_and_county() -> tuple[date, date, Place | None]:
     try:
-        start, end = county_report.parse_month(request.args.get("month"), date.today())
+        start, end = county_report.parse_month(request.args.get("month"), china_today())
     except county_report.ReportError:
         abort(400, description=gettext("月份要写成 2026-11 这样。"))
     return start, end, _county(request.args.get("county"))
