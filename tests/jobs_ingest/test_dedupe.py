@@ -143,6 +143,56 @@ def test_hard_negatives_stay_apart(gazetteer: Any, change: dict[str, str], why: 
     assert not same_job(other, page).same
 
 
+def test_rounds_of_recruiting_half_a_year_apart_are_different_jobs(gazetteer: Any) -> None:
+    """This season's and last season's 采茶工 at the same tea garden are two vacancies; a re-post a
+    few weeks later, or with its deadline moved on, is still one."""
+    def dated(fields: dict[str, Any], key: str, posted: str, until: str | None = None) -> Any:
+        more = {"posted_text": posted} | ({"valid_through_text": until} if until else {})
+        return record({**fields, **more}, key, gazetteer)
+
+    this_year = dated(PAGE, "page", "2026-03-02")
+    assert same_job(this_year, dated(FEED, "rss", "2026-03-20")).same
+    assert same_job(dated(PAGE, "p", "2026-03-02", "2026-04-30"),
+                    dated(FEED, "r", "2026-03-02", "2026-06-30")).same  # deadline extended
+    for last in (dated(FEED, "rss", "2025-03-05"), dated(FEED, "rss", "2025-09-01")):
+        match = same_job(this_year, last)
+        assert not match.same and "another round" in match.why
+        assert not same_job(last, this_year).same
+    assert not same_job(dated(PAGE, "p", "2026-03-02", "2026-04-30"),
+                        dated(FEED, "r", "2026-03-02", "2027-04-30")).same
+
+
+def test_one_template_sending_workers_to_different_places_is_different_jobs(gazetteer: Any) -> None:
+    """A labour office posts one text per destination; only the place named in it changes."""
+    template = {"title": "劳务输出普工", "employer": "榕江县劳务公司", "place_text": "贵州省榕江县古州镇",
+                "pay_text": "5000元以上", "description": "组织本县劳动力赴{}务工，统一乘车，路费报销。"
+                                                          "岗位为流水线普工，月薪5000元以上，包吃住。"}
+    def to(where: str, key: str) -> Any:
+        return record({**template, "description": template["description"].format(where)}, key, gazetteer)
+
+    for one, other in (("浙江义乌", "江苏苏州吴中"), ("广东东莞", "福建晋江"), ("宁波市", "杭州市")):
+        match = same_job(to(one, "a"), to(other, "b"), one_source=True)
+        assert not match.same and "different places" in match.why
+        assert not same_job(to(one, "a"), to(other, "b")).same
+    # the same destination said more or less precisely is no disagreement
+    assert same_job(to("浙江义乌", "a"), to("浙江省义乌市", "b"), one_source=True).same
+    assert same_job(to("浙江义乌", "a"), to("浙江义乌", "b"), one_source=True).same
+
+
+@pytest.mark.parametrize(("short", "long"), [("采摘枸杞", "枸杞采摘工"), ("注塑工", "注塑操作工"),
+                                             ("理货员", "港口理货员")])
+def test_one_job_titled_shorter_or_reordered_with_the_same_employer_place_and_pay(
+        gazetteer: Any, short: str, long: str) -> None:
+    row = {"employer": "宁夏红枸杞农业有限公司", "place_text": "宁夏中宁县", "pay_text": "4000-5000元/月"}
+    page = record({**row, "title": long, "description": "负责采收、分拣和装箱，按要求完成每日任务，包午饭。"},
+                  "page", gazetteer)
+    sheet = record({**row, "title": short}, "sheet", gazetteer)  # a sheet row without text
+    assert same_job(page, sheet).same and same_job(sheet, page).same
+    better_paid = record({**row, "title": short, "pay_text": "7000-8000元/月"}, "s", gazetteer)
+    assert not same_job(page, better_paid).same
+    assert not same_job(page, record({**row, "title": "叉车司机"}, "s2", gazetteer)).same
+
+
 def test_a_missing_township_or_employer_is_no_disagreement(gazetteer: Any) -> None:
     page = record(PAGE, "page", gazetteer)
     vague = record({**FEED, "place_text": "贵州省遵义市播州区", "employer": ""}, "rss", gazetteer)
