@@ -443,7 +443,9 @@ def judge(a: Prepared, b: Prepared, strict: bool = False) -> Match:
         return Match(False, rounds)
     title = _title_verdict(a, b)
     if not title:
-        return Match(False, f"titles differ: {a.title} / {b.title}")
+        if strict or not _reworded(a, b):
+            return Match(False, f"titles differ: {a.title} / {b.title}")
+        title = "reworded"
     employer = _employer_verdict(a, b)
     if not employer:
         return Match(False, f"employers differ: {a.employer}{a.branch} / {b.employer}{b.branch}")
@@ -466,6 +468,16 @@ def judge(a: Prepared, b: Prepared, strict: bool = False) -> Match:
                  verdicts)
 
 
+_ENDINGS = frozenset("工员人师傅")
+
+
+def _reworded(a: Prepared, b: Prepared) -> bool:  # symmetric
+    """Titles that say one job in other words (冲压工 / 冲床工, 民宿服务员 / 客房服务员): they
+    share two characters beyond the 工/员/师 endings; whether the rest is the same job is left to
+    every other field, which must agree fully (``_enough``)."""
+    return len((set(a.title) & set(b.title)) - _ENDINGS) >= 2
+
+
 def _enough(title: str, employer: str, place: str, pay: str, text: str, same_url: bool) -> bool:
     """Whether agreeing fields are evidence enough (nothing disagreed to get here).
 
@@ -473,6 +485,8 @@ def _enough(title: str, employer: str, place: str, pay: str, text: str, same_url
     else agrees: the same employer's 服装区导购 and 家电区导购.
     """
     located = place in ("township", "agree")
+    if title == "reworded":  # another wording of the title: everything else must say one job
+        return employer == "agree" and located and pay == "agree" and text == "strong"
     if same_url and title == "same":
         return True
     if text == "none":

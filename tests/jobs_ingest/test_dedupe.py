@@ -193,6 +193,27 @@ def test_one_job_titled_shorter_or_reordered_with_the_same_employer_place_and_pa
     assert not same_job(page, record({**row, "title": "叉车司机"}, "s2", gazetteer)).same
 
 
+def test_a_reworded_title_is_one_job_only_when_everything_else_says_so(gazetteer: Any) -> None:
+    """冲压工 on the bureau's page and 冲床工 in its feed: the same employer, place, pay and text."""
+    row = {"employer": "温州精工五金有限公司", "place_text": "浙江省温州市瓯海区",
+           "pay_text": "6000-7500元/月",
+           "description": "负责五金件冲压成型，看懂简单图纸，按操作规程开机，两班倒，包吃住，计件另有奖励。"}
+    page = record({**row, "title": "五金冲压工"}, "page", gazetteer)
+    feed = record({**row, "title": "冲压冲床工"}, "rss", gazetteer)
+    assert same_job(page, feed).same and same_job(feed, page).same
+    assert "reworded" in same_job(page, feed).why
+    # any other field short of full agreement keeps them apart
+    other_text = {**row, "title": "冲压冲床工",
+                  "description": "负责冲床模具安装调试，有三年以上经验，长白班。"}
+    for change in ({"pay_text": "9000-10000元/月"}, {"employer": "温州精密机械有限公司"}, other_text):
+        assert not same_job(page, record({**row, "title": "冲压冲床工", **change}, "rss", gazetteer)).same
+    # titles sharing only an ending (包装工 / 分拣工) are two jobs even with one employer's text
+    assert not same_job(record({**row, "title": "包装工"}, "a", gazetteer),
+                        record({**row, "title": "分拣工"}, "b", gazetteer)).same
+    # a source's own two listings never merge on a reworded title
+    assert not same_job(page, feed, one_source=True).same
+
+
 def test_a_missing_township_or_employer_is_no_disagreement(gazetteer: Any) -> None:
     page = record(PAGE, "page", gazetteer)
     vague = record({**FEED, "place_text": "贵州省遵义市播州区", "employer": ""}, "rss", gazetteer)
