@@ -93,6 +93,12 @@ class Settings:
         if env == "production" and notify_channel == "log":
             raise RuntimeError("JIUJIN_NOTIFY_CHANNEL=log writes one-time codes to the log: production needs "
                                "sms or wechat (with JIUJIN_NOTIFY_URL)")
+        ratelimit_storage = os.environ.get("RATELIMIT_STORAGE_URI") or "memory://"
+        workers = _int("WEB_CONCURRENCY", 1)
+        if env == "production" and ratelimit_storage.startswith("memory://") and workers > 1:
+            raise RuntimeError("RATELIMIT_STORAGE_URI=memory:// counts per-address limits in each of the "
+                               "WEB_CONCURRENCY workers (each address gets that many times the limit): "
+                               "production with several workers needs a shared store, e.g. redis://127.0.0.1:6379")
         default_db = f"sqlite:///{INSTANCE / 'jiujin.sqlite3'}"
         return cls(
             env=env,
@@ -104,7 +110,7 @@ class Settings:
             index_refresh_seconds=_int("JIUJIN_INDEX_REFRESH_SECONDS", 30),
             notify_channel=notify_channel,
             notify_url=os.environ.get("JIUJIN_NOTIFY_URL", ""),
-            ratelimit_storage=os.environ.get("RATELIMIT_STORAGE_URI") or "memory://",
+            ratelimit_storage=ratelimit_storage,
             map_tiles_url=os.environ.get("JIUJIN_MAP_TILES_URL") or (
                 "https://webrd01.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}"),
             map_tiles_attribution=os.environ.get("JIUJIN_MAP_TILES_ATTRIBUTION") or "地图：高德",

@@ -57,6 +57,24 @@ def test_production_refuses_the_log_channel(production_env: pytest.MonkeyPatch, 
         Settings.from_env()
 
 
+def test_production_refuses_per_worker_address_limits_with_several_workers(
+        production_env: pytest.MonkeyPatch) -> None:
+    """memory:// limits multiply with workers; one worker, or a shared store, is accepted."""
+    production_env.setenv("WEB_CONCURRENCY", "4")
+    for storage in (None, "memory://"):
+        if storage is None:
+            production_env.delenv("RATELIMIT_STORAGE_URI", raising=False)
+        else:
+            production_env.setenv("RATELIMIT_STORAGE_URI", storage)
+        with pytest.raises(RuntimeError, match="RATELIMIT_STORAGE_URI"):
+            Settings.from_env()
+    production_env.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379")
+    assert Settings.from_env().ratelimit_storage == "redis://127.0.0.1:6379"
+    production_env.setenv("WEB_CONCURRENCY", "1")
+    production_env.setenv("RATELIMIT_STORAGE_URI", "memory://")
+    assert Settings.from_env().ratelimit_storage == "memory://"
+
+
 def test_development_keeps_its_conveniences(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("JIUJIN_ENV", "SECRET_KEY", "JIUJIN_NOTIFY_CHANNEL"):
         monkeypatch.delenv(name, raising=False)
