@@ -486,7 +486,7 @@ def _enough(title: str, employer: str, place: str, pay: str, text: str, same_url
     """
     located = place in ("township", "agree")
     if title == "reworded":  # another wording of the title: everything else must say one job
-        return employer == "agree" and located and pay == "agree" and text == "strong"
+        return employer == "agree" and located and text == "strong"  # pay, when both say, agreed above
     if same_url and title == "same":
         return True
     if text == "none":
