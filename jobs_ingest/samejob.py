@@ -347,6 +347,11 @@ def _employer_verdict(a: Prepared, b: Prepared) -> str:
         return ""
     if _contains_either(a.employer, b.employer):
         return "agree"
+    # A place written at the end or in the middle (顺丰速运北京大兴 / 大兴顺丰速运, 物业长安 /
+    # 长安万科物业服务): the names without their places, if enough is left, one inside the other.
+    bare_a, bare_b = _without_places(a.employer), _without_places(b.employer)
+    if len(bare_a) >= 2 and len(bare_b) >= 2 and _contains_either(bare_a, bare_b):
+        return "agree"
     # An abbreviation (中建三局一 for 中建三局第一建设工程) may be the same firm or a sister firm.
     abbreviated = _subsequence(a.employer, b.employer, False) or _subsequence(b.employer, a.employer, False)
     return "unknown" if abbreviated else ""
@@ -407,6 +412,15 @@ def _places_where_they_differ(a: str, b: str) -> str:
         return ""
     related = any(x.startswith(y) or y.startswith(x) for x in codes_a for y in codes_b)
     return "" if related else f"{sorted(codes_a)} / {sorted(codes_b)}"
+
+
+@lru_cache(maxsize=65_536)
+def _without_places(name: str) -> str:
+    """An employer's name with the places it names (counties, cities, provinces) taken out."""
+    mentions = default_gazetteer()._mentions(name)
+    for start, end, _hits in reversed(mentions):
+        name = name[:start] + name[end:]
+    return name
 
 
 def _named_places(text: str) -> set[str]:
@@ -505,7 +519,9 @@ def _verbatim(title: str, employer: str, place: str, pay: str, text: str, a: Pre
     """The bar for two items one source listed separately (two ids): the same job said again
     nearly word for word — a second page, a repeated row, a re-post with small edits."""
     both_or_neither = employer == "agree" or not (a.employer or b.employer)
-    same_place = place in ("township", "agree") or (a.place_text == b.place_text)
+    # One source names a job's place the same way each time: two different place texts
+    # (航站楼 / 货运区, 北滘（格兰仕） / 容桂（科龙）) are two jobs, one inside the other is detail.
+    same_place = _contains_either(a.place_text, b.place_text) or a.place_text == b.place_text
     same_pay = pay == "agree" or (a.wage is None and b.wage is None)
     wordless = not a.text and not b.text
     said_again = text == "strong" or (wordless and title == "same")

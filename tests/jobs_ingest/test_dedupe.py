@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -20,7 +21,7 @@ from jobs_ingest.dedupe import (
 )
 from jobs_ingest.pipeline import build_record
 from jobs_ingest.records import PostingRecord, RawItem
-from jobs_ingest.samejob import employer_core, title_core, townships
+from jobs_ingest.samejob import _employer_verdict, employer_core, prepare, title_core, townships
 from tests.jobs_ingest.localserver import TODAY
 
 PAIRS = Path(__file__).parent / "data" / "near_duplicate_pairs.json"
@@ -212,6 +213,36 @@ def test_a_reworded_title_is_one_job_only_when_everything_else_says_so(gazetteer
                         record({**row, "title": "分拣工"}, "b", gazetteer)).same
     # a source's own two listings never merge on a reworded title
     assert not same_job(page, feed, one_source=True).same
+
+
+def test_one_source_naming_two_places_lists_two_jobs(gazetteer: Any) -> None:
+    """The same title, employer, pay and text at 航站楼 and at 货运区 (or at two client factories
+    in brackets) from one source are two jobs; a place written in more detail is not another."""
+    row = {"title": "保洁员", "employer": "杭州萧山国际机场物业服务有限公司", "pay_text": "4200元/月",
+           "description": "负责区域日常保洁，做六休一，包工作餐。"}
+    def at(place: str, key: str) -> Any:
+        return record({**row, "place_text": place}, key, gazetteer)
+
+    for one, other in (("杭州市萧山区萧山国际机场T4航站楼", "杭州市萧山区萧山国际机场货运区"),
+                       ("佛山顺德北滘（格兰仕）", "佛山顺德容桂（科龙）")):
+        assert not same_job(at(one, "a"), at(other, "b"), one_source=True).same
+    assert same_job(at("杭州市萧山区萧山国际机场", "a"), at("杭州市萧山区萧山国际机场T4航站楼", "b"),
+                    one_source=True).same
+
+
+@pytest.mark.parametrize(("one", "other"), [("北京大兴顺丰速运有限公司", "顺丰速运（北京大兴）"),
+                                            ("长安万科物业服务有限公司", "万科物业长安")])
+def test_an_employer_with_its_place_written_elsewhere_is_the_same_employer(one: str, other: str) -> None:
+    a, b = prepare_pair(one, other)
+    assert _employer_verdict(a, b) == "agree"
+    another_firm = other.replace("顺丰", "申通").replace("万科", "碧桂园")
+    assert _employer_verdict(*prepare_pair(one, another_firm)) == ""
+
+
+def prepare_pair(one: str, other: str) -> tuple[Any, Any]:
+    base = {"title": "快递员", "description": "", "place_code": None, "place_text": "", "wage_min": None,
+            "wage_max": None}
+    return (prepare(SimpleNamespace(**base, employer=one)), prepare(SimpleNamespace(**base, employer=other)))
 
 
 def test_a_missing_township_or_employer_is_no_disagreement(gazetteer: Any) -> None:
