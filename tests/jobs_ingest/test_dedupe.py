@@ -311,13 +311,16 @@ def test_dev_set_scores_and_is_symmetric(gazetteer: Any, capsys: pytest.CaptureF
 SEEN_BLIND = Path(__file__).resolve().parents[2] / "bench" / "data" / "dedupe-blind"
 
 
-@pytest.mark.parametrize(("name", "recall"), [("set1.jsonl", 0.93), ("set2.jsonl", 0.85)])
-def test_the_seen_blind_sets_do_not_fall_back(gazetteer: Any, name: str, recall: float) -> None:
-    """Sets written blind by helpers and since debugged on (bench/data/dedupe-blind/README.md):
-    no false merge, and recall no lower than when their failure classes were fixed. set3 stays
-    held out and is not read here."""
+@pytest.mark.parametrize(("name", "recall", "false_merges"), [
+    ("set1.jsonl", 0.93, 0), ("set2.jsonl", 0.86, 0), ("set3.jsonl", 0.89, 0),
+    ("set4.jsonl", 0.71, 1),  # 1: a spring and an autumn round of one tea garden, four months apart
+])
+def test_the_seen_blind_sets_do_not_fall_back(gazetteer: Any, name: str, recall: float,
+                                              false_merges: int) -> None:
+    """Sets written blind by helpers, scored when they arrived and since looked at
+    (bench/data/dedupe-blind/README.md): no more false merges, and recall no lower, than now."""
     result = score(read_pairs(SEEN_BLIND / name), gazetteer, TODAY)
-    assert result.fp == 0, result.wrong
+    assert result.fp <= false_merges, result.wrong
     assert result.recall >= recall
 
 
