@@ -5,7 +5,8 @@ Two SQLAlchemy session events cover every way the application writes a posting:
 
 - ``before_flush``: a new posting; a posting whose matcher-visible fields (``MATCHER_FIELDS``)
   changed; a sighting added or removed (the trust signal counts channels); a vector stored or
-  replaced (a posting enters the index once its vector is there).
+  replaced (a posting enters the index once its vector is there); a source's trust changed
+  (every posting it owns: the matcher reads trust from the posting's source).
 - ``do_orm_execute``: an ORM ``update(Posting)`` that sets a matcher-visible column (expiry,
   closing, reopening in bulk) gets ``changed_at`` added, unless it sets it itself.
 
@@ -22,7 +23,7 @@ from typing import Any
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import ORMExecuteState, Session
 
-from web.models import Posting, PostingEmbedding, PostingSource, utcnow
+from web.models import Posting, PostingEmbedding, PostingSource, Source, utcnow
 
 # Posting attributes the matcher reads (index.to_doc, the open-status filter, the vector's
 # content hash); relationships by name and by foreign key.
@@ -53,6 +54,11 @@ def _before_flush(session: Session, context: Any, instances: Any) -> None:
     for posting in touched:
         if not inspect(posting).attrs.changed_at.history.added:
             posting.changed_at = now
+    for source in [o for o in session.dirty if isinstance(o, Source) and o.id is not None]:
+        if inspect(source).attrs.trust.history.has_changes():  # the matcher reads it per posting
+            postings = Posting.__table__
+            session.connection().execute(
+                postings.update().where(postings.c.source_id == source.id).values(changed_at=now))
 
 
 def _moves_its_posting(session: Session, obj: object) -> bool:

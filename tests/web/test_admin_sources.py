@@ -139,6 +139,24 @@ def test_edit_keeps_the_name_and_loopback_permission_and_reschedules(app: Any, a
     assert sync_source_jobs(scheduler, app)["rescheduled"] == ["county-sheet"]
 
 
+def test_an_edit_that_points_a_loopback_source_elsewhere_loses_the_permission(admin: Any, db_session: Any,
+                                                                               site: Site) -> None:
+    """The operator allowed one private address; a form moving the source to another host or
+    kind (127.0.0.1:5432, a metadata address) neither tries nor saves it with the guard off."""
+    source_id = sheet_source(db_session, site)
+    token = csrf_token(admin, f"/admin/sources/{source_id}/edit")
+    data = {"csrf_token": token, "name": "county-sheet", "kind": "sheet", "trust": "employer",
+            "schedule": "interval:6h", "public_name": "", "html": "", "mapping": "", "options": ""}
+    elsewhere = "http://127.0.0.1:5432/jobs.csv"
+    tried = admin.post(f"/admin/sources/{source_id}/edit", data={**data, "action": "try", "url": elsewhere})
+    page = tried.get_data(as_text=True)
+    assert "private_address" in page and "Connection refused" not in page
+    assert admin.post(f"/admin/sources/{source_id}/edit",
+                      data={**data, "action": "save", "url": elsewhere}).status_code == 302
+    assert fresh(db_session, source_id).allow_private_network is False
+    # the same address again keeps it (tested above with the permission set by the operator)
+
+
 def test_edit_takes_any_stored_name_and_refuses_a_bureaus_own_source(admin: Any, db_session: Any) -> None:
     odd = ingest.upsert_source(db_session, {"name": "县局 来源", "kind": "feed",
                                             "url": "https://x.example.cn/rss"})

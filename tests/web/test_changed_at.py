@@ -111,6 +111,25 @@ def test_a_new_sighting_and_a_stored_vector_move_it_a_mere_sighting_does_not(db_
     assert _moved(db_session, posting.id)
 
 
+def test_a_source_whose_trust_changes_moves_its_postings(db_session: Any) -> None:
+    """The matcher reads a posting's trust from its source (index.to_doc): an admin changing a
+    source's trust changes what it sees of every posting that source owns, and of no other."""
+    posting = _posting(db_session)
+    other = db_session.scalars(select(Posting).where(Posting.source_id != posting.source_id).limit(1)).first()
+    if other is not None:
+        db_session.execute(update(Posting).where(Posting.id == other.id).values(changed_at=LONG_AGO))
+    source = db_session.get(Source, posting.source_id)
+    source.trust = "aggregator" if source.trust != "aggregator" else "bureau"
+    db_session.flush()
+    assert _moved(db_session, posting.id)
+    if other is not None:
+        assert not _moved(db_session, other.id)
+    source.schedule = "interval:7h"  # not something the matcher reads
+    db_session.execute(update(Posting).where(Posting.id == posting.id).values(changed_at=LONG_AGO))
+    db_session.flush()
+    assert not _moved(db_session, posting.id)
+
+
 def test_no_service_sets_changed_at_by_hand() -> None:
     """The rule lives in web/changes.py: a service writing changed_at itself would bypass it."""
     from pathlib import Path

@@ -91,3 +91,36 @@ def test_a_row_already_stored_is_a_duplicate_not_new(client: Any, db_session: An
     assert rows[2].posting_id == rows[1].posting_id
     assert "count-new\">1<" in again and "count-duplicate\">1<" in again
     assert len([p for p in _bureau_postings(db_session) if p.title == "电焊工"]) == 1
+
+
+def test_control_characters_in_an_id_cell_do_not_stop_the_upload(client: Any, db_session: Any,
+                                                                  world: Any) -> None:
+    """An id cell carrying NUL (which PostgreSQL cannot hold) is read as the pipeline stores it,
+    so the job's id lookups never send it to the database: every row is imported."""
+    log_in(client, world.users["bureau"])
+    header = ["岗位编号", *HEADER]
+    rows = [["A\x00B", *WELDER], ["C\x1bD", "瓦工", "榕江县重复测试厂", "榕江县古州镇", "5000", ""]]
+    data = "\r\n".join(",".join('"' + c + '"' for c in r) for r in [header, *rows]).encode("utf-8")
+    page = _import(client, "ids.csv", data)
+    assert [r.outcome for r in _report(db_session)] == ["new", "new"], page.get_data(as_text=True)[-1500:]
+    assert db_session.scalar(select(ImportJob.status).order_by(ImportJob.id.desc()).limit(1)) == "done"
+
+
+def test_a_repeat_of_a_row_that_was_not_put_up_is_not_reported_as_merged(
+        client: Any, db_session: Any, world: Any) -> None:
+    """Two rows with one 编号, the first past its deadline: the first counts and is not put up,
+    so the second is not either; neither may say 已合并 (there is no posting to merge into)."""
+    log_in(client, world.users["bureau"])
+    header = ["岗位编号", *HEADER]
+    rows = [["X-1", "砌筑工", "榕江县重复测试厂", "榕江县古州镇", "5000", "2020-01-31"],
+            ["X-1", "砌筑工", "榕江县重复测试厂", "榕江县古州镇", "5000", "2099-12-31"]]
+    text = _import(client, "repeat.csv", _csv_with(header, rows)).get_data(as_text=True)
+    report = _report(db_session)
+    assert [r.outcome for r in report] == ["expired", "expired"]
+    assert [r.posting_id for r in report] == [None, None]
+    assert "count-duplicate\">0<" in text
+    assert not [p for p in _bureau_postings(db_session) if p.title == "砌筑工"]
+
+
+def _csv_with(header: list[str], rows: list[list[str]]) -> bytes:
+    return "\r\n".join(",".join('"' + c + '"' for c in r) for r in [header, *rows]).encode("utf-8")

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from jobs_ingest.clock import china_today
 from jobs_ingest.records import RawItem
+from jobs_ingest.text import drop_unsafe
 from web.extensions import begin_write
 from web.models import ImportJob, ImportJobRow, IngestRun, Source, utcnow
 from web.policy import Scope
@@ -238,7 +239,8 @@ def _store_batch(session: Session, runtime: Any, job_id: int, today: date,
 
 
 def _id_of(item: RawItem) -> str:
-    return str(item.fields.get("external_id") or "").strip()
+    """A row's id as the pipeline stores it (control characters, NUL among them, removed)."""
+    return drop_unsafe(str(item.fields.get("external_id") or "")).strip()
 
 
 def _earlier_rows(session: Session, job: ImportJob, batch: list[tuple[int | None, RawItem]]
@@ -251,9 +253,14 @@ def _earlier_rows(session: Session, job: ImportJob, batch: list[tuple[int | None
 
 
 def _repeat(number: int | None, item: RawItem, posting_id: int | None) -> RowResult:
-    """A row whose id an earlier batch of the same file had: a duplicate of that row's posting."""
-    return RowResult(row=number, title=str(item.fields.get("title") or "")[:120], outcome="duplicate",
-                     posting_id=posting_id, external_id=_id_of(item))
+    """A row whose id an earlier batch of the same file had: a duplicate of that row's posting,
+    or, when that row was not put up, not imported either ("和上面的某一行重复")."""
+    title = str(item.fields.get("title") or "")[:120]
+    if posting_id is None:
+        return RowResult(row=number, title=title, outcome="rejected", reason="repeated_row",
+                         external_id=_id_of(item))
+    return RowResult(row=number, title=title, outcome="duplicate", posting_id=posting_id,
+                     external_id=_id_of(item))
 
 
 def _record(session: Session, job: ImportJob, rows: list[RowResult]) -> None:

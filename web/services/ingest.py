@@ -47,7 +47,7 @@ def upsert_source(session: Session, spec: dict[str, Any]) -> Source:
         session.add(source)
     source.kind = spec["kind"]
     source.location = spec.get("url") or spec.get("path") or ""
-    source.trust = spec.get("trust", "aggregator")
+    source.trust = spec.get("trust", "aggregator")  # its postings' changed_at: web.changes
     source.schedule = spec.get("schedule")
     # Kind-specific keys (mapping, sitemap, max_depth, …) may sit in the entry itself or in
     # an ``options`` table; both end up in Source.options for the source kind to read.
@@ -179,7 +179,7 @@ def ingest_items(session: Session, source: Source, items: Iterable[Item], *, tod
     if raw:
         if gazetteer is None:
             raise ValueError("raw items need a gazetteer")
-        ids = {str(_raw(i).fields.get("external_id") or "").strip() for i in raw} - {""}
+        ids = {drop_unsafe(str(_raw(i).fields.get("external_id") or "")).strip() for i in raw} - {""}
         prepared = iter(prepare_items(raw, gazetteer, today, _known_hashes(session, source, ids), steps))
         items = [i if isinstance(i, Prepared) else next(prepared) for i in items]
     run = run or new_run(session, source)
@@ -247,9 +247,16 @@ def _link(store: _BatchStore, outcomes: list[ItemOutcome]) -> None:
         if o.posting_id is not None and o.outcome != "duplicate":
             by_id[o.external_id] = o.posting_id
         o._posting = None
+    kept = {o.external_id: o for o in outcomes if o.outcome != "duplicate"}
     for o in outcomes:
         if o.posting_id is None and o.outcome == "duplicate":
             o.posting_id = by_id.get(o.external_id)
+            first = kept.get(o.external_id)
+            if o.posting_id is None and first is not None:
+                # The version that counted was not put up (past its date, refused): this repeat
+                # was not either, and must not read as "merged" into a posting that is not there.
+                o.outcome = "expired" if first.outcome == "expired" else "quarantined"
+                o.reason = "" if o.outcome == "expired" else "repeated_row"
 
 
 def _count(run: IngestRun, outcomes: list[ItemOutcome]) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -139,8 +140,18 @@ def update_source(session: Session, source_id: int, spec: dict[str, Any]) -> Sou
     if source is None:
         raise LookupError(source_id)
     upsert_source(session, {**spec, "name": source.name,
-                            "allow_private_network": source.allow_private_network})
+                            "allow_private_network": keeps_private_permission(source, spec)})
     return source
+
+
+def keeps_private_permission(source: Source | None, spec: Mapping[str, Any]) -> bool:
+    """Whether an edited source keeps the operator's loopback/private-network permission: only
+    for the same kind at the same host and port. A form that points the source elsewhere loses
+    it (the permission is the operator's, given for one address, never the web form's)."""
+    if source is None or not source.allow_private_network or spec.get("kind") != source.kind:
+        return False
+    before, after = urlsplit(source.location or ""), urlsplit(str(spec.get("url", "")))
+    return (before.scheme, before.hostname, before.port) == (after.scheme, after.hostname, after.port)
 
 
 def try_spec(spec: dict[str, Any], gazetteer: Gazetteer, today: date,

@@ -132,7 +132,7 @@ def _submit(form: SourceForm, source: Any) -> Any:
         _attach(form, problems)
         return _render("admin/source_form.html", 400, form=form, source=source)
     if request.form.get("action") == "try":
-        allow = bool(source is not None and source.allow_private_network)
+        allow = sources.keeps_private_permission(source, spec)
         result = sources.try_spec(spec, current_app.extensions["jiujin"].gazetteer, china_today(), allow)
         return _render("admin/source_form.html", form=form, source=source, result=result)
     try:
