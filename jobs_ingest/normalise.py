@@ -155,5 +155,12 @@ def parse_headcount(text: str | None) -> int | None:
 
 
 def clean_text(text: str | None, limit: int = 5000) -> str:
-    """Turn possibly-HTML text into plain, safe text (nh3): no tag, script or handler survives."""
-    return tidy(html_to_text(str(text) if text is not None else ""), limit)
+    """Turn possibly-HTML text into plain, safe text (nh3): no tag, script or handler survives.
+
+    Repeated until nothing changes: folding and dropping control characters can make markup
+    of what was not ("<\x1f?" → "<?", "＜script＞" → "<script>"); each pass only removes
+    characters or undoes one level of escaping, so it ends."""
+    cleaned, previous = str(text) if text is not None else "", None
+    while cleaned != previous:
+        previous, cleaned = cleaned, tidy(html_to_text(cleaned), limit)
+    return cleaned

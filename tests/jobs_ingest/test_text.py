@@ -27,6 +27,15 @@ FRAGMENTS = [
 ]
 
 
+@pytest.mark.parametrize("text", ["<\x1f?", "<\x00script>", "＜script＞alert(1)＜/script＞", "<&#31;?x",
+                                  "&#65308;img src=x onerror=alert(1)&#65310;", "&amp;lt;b&amp;gt;"])
+def test_markup_made_by_folding_or_dropping_controls_does_not_survive(text: str) -> None:
+    """Found by the property below: a control character between "<" and "?" dropped after the
+    markup was removed left "<?"; full-width brackets folded to "<" likewise."""
+    cleaned = clean_text(text)
+    assert not TAG.search(cleaned) and "<script" not in cleaned.lower() and not HANDLER.search(cleaned)
+
+
 @given(st.text(max_size=300))
 def test_no_tag_survives_any_text(text: str) -> None:
     cleaned = clean_text(text)

@@ -205,12 +205,18 @@ def test_try_from_the_form_stores_nothing_and_keeps_the_ssrf_guard(admin: Any, d
     assert len(site.hits) == hits  # refused before any request left
     assert counts(db_session) == before
 
-    source_id = sheet_source(db_session, site)  # a source allowed onto loopback tries its edited settings
-    data = dict(data, url=site.url("/feeds/rss.xml"), name="county-sheet")
-    page = admin.post(f"/admin/sources/{source_id}/edit", data=data).get_data(as_text=True)
-    assert "读到 3 条：能上架 3 条" in page and "花都区物流园装卸工" in page
+    # A source the operator allowed onto loopback tries its edited settings with that permission
+    # while it stays the same kind at the same address, and without it once it does not.
+    source_id = sheet_source(db_session, site)
+    same = dict(data, kind="sheet", url=site.url("/sheets/jobs-utf8.csv"), name="county-sheet")
+    page = admin.post(f"/admin/sources/{source_id}/edit", data=same).get_data(as_text=True)
+    assert "试运行结果" in page and "private_address" not in page and "读到 0 条" not in page
+    moved = dict(data, url=site.url("/feeds/rss.xml"), name="county-sheet")  # another kind
+    page = admin.post(f"/admin/sources/{source_id}/edit", data=moved).get_data(as_text=True)
+    assert "private_address" in page and "花都区物流园装卸工" not in page
     source = fresh(db_session, source_id)
-    assert source.kind == "sheet" and counts(db_session) == [before[0] + 1, *before[1:]]
+    assert source.kind == "sheet" and source.allow_private_network is True
+    assert counts(db_session) == [before[0] + 1, *before[1:]]
 
 
 def test_detail_shows_last_runs_counts_errors_and_quarantine(admin: Any, db_session: Any, site: Site,
