@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
 
 import pytest
 
 from jobs_ingest.fetch import Fetcher, FetchPolicy
-from tests.jobs_ingest.localserver import Handler, Site
+from tests.jobs_ingest.localserver import Site, serving
 
 
 @pytest.fixture(scope="session")
 def server() -> Iterator[Site]:
     """One server for the session (routes are cleared per test by ``site``)."""
-    site = Site()
-    handler = type("BoundHandler", (Handler,), {"site": site})
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    httpd.daemon_threads = True
-    site.origin = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield site
-    httpd.shutdown()
-    httpd.server_close()
+    with serving() as site:
+        yield site
 
 
 @pytest.fixture

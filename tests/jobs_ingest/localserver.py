@@ -7,10 +7,12 @@ Tests add dynamic routes (hostile behaviour: 429s, redirect loops, huge pages) p
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from http.server import BaseHTTPRequestHandler
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +93,21 @@ class Handler(BaseHTTPRequestHandler):
         body = text.encode("gb18030" if gbk else "utf-8")
         kind = TYPES.get(file.suffix, "application/octet-stream")
         self.reply(200, body, {"Content-Type": kind if gbk else f"{kind}; charset=utf-8"})
+
+
+@contextmanager
+def serving() -> Iterator[Site]:
+    """A ``Site`` served on 127.0.0.1 (a free port) until the block ends."""
+    site = Site()
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), type("BoundHandler", (Handler,), {"site": site}))
+    httpd.daemon_threads = True
+    site.origin = f"http://127.0.0.1:{httpd.server_address[1]}"
+    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    try:
+        yield site
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
 
 
 def local_source(kind: str, location: str, **options: Any) -> SourceConfig:

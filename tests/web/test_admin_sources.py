@@ -4,15 +4,13 @@ scheduler at its next sync. "Try it" fetches from a real local HTTP server and s
 from __future__ import annotations
 
 import html
-import threading
 from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
-from tests.jobs_ingest.localserver import Handler, Site
+from tests.jobs_ingest.localserver import Site, serving
 from tests.web.staff import csrf_token, log_in
 from web.models import AuditEntry, Employer, IngestRun, Posting, PostingSource, QuarantinedRecord, Source
 from web.scheduler import build_scheduler, sync_source_jobs
@@ -24,14 +22,8 @@ TABLES = (Source, Posting, PostingSource, QuarantinedRecord, IngestRun, Employer
 @pytest.fixture(scope="module")
 def site() -> Iterator[Site]:
     """The ingestion tests' fixture sites on a real loopback server."""
-    served = Site()
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), type("Bound", (Handler,), {"site": served}))
-    httpd.daemon_threads = True
-    served.origin = f"http://127.0.0.1:{httpd.server_address[1]}"
-    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    yield served
-    httpd.shutdown()
-    httpd.server_close()
+    with serving() as served:
+        yield served
 
 
 @pytest.fixture

@@ -4,15 +4,13 @@ local county sites of tests/jobs_ingest/sites/rsj and rsj-gbk, served over loopb
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
-from tests.jobs_ingest.localserver import Handler, Site
+from tests.jobs_ingest.localserver import Site, serving
 from web.models import Posting, PostingSource, QuarantinedRecord, Source
 
 SOURCES = """
@@ -44,18 +42,10 @@ next = "//a[text()='下一页']"
 @pytest.fixture(scope="module")
 def bureau_site() -> Iterator[Site]:
     """The fixture sites on a loopback server, with a robots.txt that keeps /rsj/zpxx/private/ out."""
-    site = Site()
-    handler = type("BoundHandler", (Handler,), {"site": site})
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    httpd.daemon_threads = True
-    site.origin = f"http://127.0.0.1:{httpd.server_address[1]}"
-    site.add("/robots.txt", "User-agent: *\nDisallow: /rsj/zpxx/private/\n",
-             headers={"Content-Type": "text/plain"})
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield site
-    httpd.shutdown()
-    httpd.server_close()
+    with serving() as site:
+        site.add("/robots.txt", "User-agent: *\nDisallow: /rsj/zpxx/private/\n",
+                 headers={"Content-Type": "text/plain"})
+        yield site
 
 
 def run_cli(app: Any, path: Any, name: str) -> dict[str, Any]:

@@ -3,14 +3,12 @@ a bureau's JSON-LD page and its RSS feed, two pages of one source, a row repeate
 every sighting is kept, and the same employer's other jobs stay apart."""
 
 import json
-import threading
 from datetime import date
-from http.server import ThreadingHTTPServer
 
 import pytest
 from sqlalchemy import func, select
 
-from tests.jobs_ingest.localserver import Handler, Site
+from tests.jobs_ingest.localserver import serving
 from web.models import Posting, PostingSource, Source
 from web.services import ingest
 
@@ -21,15 +19,8 @@ EMPLOYER = "遵义鸭溪服装有限公司"
 @pytest.fixture
 def site():
     """A real HTTP server on 127.0.0.1 serving the routes a test adds."""
-    site = Site()
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), type("BoundHandler", (Handler,), {"site": site}))
-    httpd.daemon_threads = True
-    site.origin = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield site
-    httpd.shutdown()
-    httpd.server_close()
+    with serving() as site:
+        yield site
 
 
 def job_page(title, street, pay, description):
