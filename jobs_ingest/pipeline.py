@@ -238,6 +238,12 @@ def fingerprint(item: RawItem) -> str:
     return hashlib.sha256(f"{NORMALISER_VERSION}\n{blob}".encode()).hexdigest()
 
 
+def item_id(item: RawItem) -> str:
+    """An item's external id as it is stored and looked up: control characters (NUL among them,
+    which PostgreSQL cannot hold) removed, spaces trimmed; "" when it has none."""
+    return drop_unsafe(str(item.fields.get("external_id") or "")).strip()
+
+
 def prepare_items(items: Iterable[RawItem | tuple[Any, RawItem]], gazetteer: Gazetteer, today: date,
                   known: Mapping[str, str] | None = None, steps: Sequence[Step] = ()) -> list[Prepared]:
     """Every item through the steps, in order, each with its verdict (``Prepared.state``).
@@ -278,7 +284,7 @@ def _newer(mine: datetime | None, theirs: datetime | None) -> bool:
 def _prepare(key: Any, item: RawItem, gazetteer: Gazetteer, today: date, known: Mapping[str, str] | None,
              steps: Sequence[Step]) -> Prepared:
     stamp = fingerprint(item)
-    external_id = drop_unsafe(str(item.fields.get("external_id") or "")).strip()
+    external_id = item_id(item)
     title = str(item.fields.get("title") or "")[:MAX_TITLE]
     updated = normalise.parse_datetime(item.fields.get("updated_text"))
     if known and external_id and known.get(external_id) == stamp and not item.rejection:

@@ -29,8 +29,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jobs_ingest.clock import china_today
+from jobs_ingest.pipeline import item_id
 from jobs_ingest.records import RawItem
-from jobs_ingest.text import drop_unsafe
 from web.extensions import begin_write
 from web.models import ImportJob, ImportJobRow, IngestRun, Source, utcnow
 from web.policy import Scope
@@ -226,9 +226,9 @@ def _store_batch(session: Session, runtime: Any, job_id: int, today: date,
     assert job is not None and run is not None and source is not None
     scope = Scope(admin=bool(job.scope.get("admin")), counties=tuple(job.scope.get("counties") or ()))
     earlier = _earlier_rows(session, job, batch)
-    fresh = [(number, item) for number, item in batch if _id_of(item) not in earlier]
+    fresh = [(number, item) for number, item in batch if item_id(item) not in earlier]
     stored = iter(store_items(session, source, fresh, runtime.gazetteer, today, scope, run=run))
-    rows = [_repeat(number, item, earlier[_id_of(item)]) if _id_of(item) in earlier else next(stored)
+    rows = [_repeat(number, item, earlier[item_id(item)]) if item_id(item) in earlier else next(stored)
             for number, item in batch]
     repeats = len(batch) - len(fresh)  # never reached ingest_items: counted with the run here
     run.fetched, run.duplicates = run.fetched + repeats, run.duplicates + repeats
@@ -238,15 +238,10 @@ def _store_batch(session: Session, runtime: Any, job_id: int, today: date,
     _embed(session, runtime)
 
 
-def _id_of(item: RawItem) -> str:
-    """A row's id as the pipeline stores it (control characters, NUL among them, removed)."""
-    return drop_unsafe(str(item.fields.get("external_id") or "")).strip()
-
-
 def _earlier_rows(session: Session, job: ImportJob, batch: list[tuple[int | None, RawItem]]
                   ) -> dict[str, int | None]:
     """Ids of this batch that earlier batches of the job already had, with their postings."""
-    ids = sorted({_id_of(item) for _, item in batch} - {""})
+    ids = sorted({item_id(item) for _, item in batch} - {""})
     return {ext: pid for ext, pid in session.execute(
         select(ImportJobRow.external_id, ImportJobRow.posting_id)
         .where(ImportJobRow.job_id == job.id, ImportJobRow.external_id.in_(ids)))}
@@ -258,9 +253,9 @@ def _repeat(number: int | None, item: RawItem, posting_id: int | None) -> RowRes
     title = str(item.fields.get("title") or "")[:120]
     if posting_id is None:
         return RowResult(row=number, title=title, outcome="rejected", reason="repeated_row",
-                         external_id=_id_of(item))
+                         external_id=item_id(item))
     return RowResult(row=number, title=title, outcome="duplicate", posting_id=posting_id,
-                     external_id=_id_of(item))
+                     external_id=item_id(item))
 
 
 def _record(session: Session, job: ImportJob, rows: list[RowResult]) -> None:

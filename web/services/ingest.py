@@ -13,7 +13,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from jobs_ingest.dedupe import NearDuplicateIndex, Sketch, trust_rank
-from jobs_ingest.pipeline import Step, prepare_items
+from jobs_ingest.pipeline import Step, item_id, prepare_items
 from jobs_ingest.pipeline import run_source as run_pipeline
 from jobs_ingest.records import BatchResult, PostingRecord, Prepared, RawItem, Rejection, SourceConfig
 from jobs_ingest.text import drop_unsafe
@@ -179,7 +179,7 @@ def ingest_items(session: Session, source: Source, items: Iterable[Item], *, tod
     if raw:
         if gazetteer is None:
             raise ValueError("raw items need a gazetteer")
-        ids = {drop_unsafe(str(_raw(i).fields.get("external_id") or "")).strip() for i in raw} - {""}
+        ids = {item_id(_raw(i)) for i in raw} - {""}
         prepared = iter(prepare_items(raw, gazetteer, today, _known_hashes(session, source, ids), steps))
         items = [i if isinstance(i, Prepared) else next(prepared) for i in items]
     run = run or new_run(session, source)
