@@ -159,8 +159,12 @@ def clean_text(text: str | None, limit: int = 5000) -> str:
 
     Repeated until nothing changes: folding and dropping control characters can make markup
     of what was not ("<\x1f?" → "<?", "＜script＞" → "<script>"); each pass only removes
-    characters or undoes one level of escaping, so it ends."""
-    cleaned, previous = str(text) if text is not None else "", None
-    while cleaned != previous:
-        previous, cleaned = cleaned, tidy(html_to_text(cleaned), limit)
+    characters or undoes one level of escaping, so it ends. A result with no "<" and no "&"
+    holds neither markup nor an escape, so it is final after one pass (the usual case)."""
+    cleaned = tidy(html_to_text(str(text) if text is not None else ""), limit)
+    while "<" in cleaned or "&" in cleaned:
+        again = tidy(html_to_text(cleaned), limit)
+        if again == cleaned:
+            break
+        cleaned = again
     return cleaned
