@@ -417,7 +417,7 @@ def _places_where_they_differ(a: str, b: str) -> str:
 @lru_cache(maxsize=65_536)
 def _without_places(name: str) -> str:
     """An employer's name with the places it names (counties, cities, provinces) taken out."""
-    mentions = default_gazetteer()._mentions(name)
+    mentions = default_gazetteer().mentions(name)
     for start, end, _hits in reversed(mentions):
         name = name[:start] + name[end:]
     return name
@@ -427,7 +427,7 @@ def _named_places(text: str) -> set[str]:
     """The adcode prefixes (province 2, city 4, county 6 digits) of places named in ``text``
     unambiguously (one place per name)."""
     found = set()
-    for _start, _end, hits in default_gazetteer()._mentions(text):
+    for _start, _end, hits in default_gazetteer().mentions(text):
         if len(hits) == 1:
             place = hits[0]
             found.add(place.code[: {"province": 2, "city": 4}.get(place.level, 6)])

@@ -153,7 +153,7 @@ class Gazetteer:
             code = parent.parent_code
         return out
 
-    def _mentions(self, text: str) -> list[tuple[int, int, list[Place]]]:
+    def mentions(self, text: str) -> list[tuple[int, int, list[Place]]]:
         """Every (start, end, places) where an alias occurs, longest alias first at each start."""
         found = []
         i = 0
@@ -189,7 +189,7 @@ class Gazetteer:
         clean = normalise_text(text)
         if not clean:
             raise PlaceNotFound("请填写地点（例如：榕江县）。")
-        mentions = self._mentions(clean)
+        mentions = self.mentions(clean)
         if not mentions:
             raise PlaceNotFound(f"找不到地点“{text.strip()[:40]}”。请写县、市或省的名字，例如：榕江县。")
         best: list[tuple[tuple[int, int, int], Place]] = []

@@ -240,7 +240,7 @@ class TownGazetteer:
     def _towns_by_stem(self, clean: str, home: Place | None = None) -> list[Place]:
         """Townships written by their bare stem ("乐里" for 乐里镇) right after their county's name
         ("榕江乐里"), or, given ``home``, a township of that county at the start of the text."""
-        places = [(end, county) for _, end, hits in self.base._mentions(clean)
+        places = [(end, county) for _, end, hits in self.base.mentions(clean)
                   for county in hits if county.level == "county"] if home is None else [(0, home)]
         found: list[tuple[int, Place]] = []
         for end, county in places:
