@@ -13,7 +13,7 @@ on one thread while a query is scored (``matching.serving``).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
@@ -32,7 +32,7 @@ from matching.occupation_vectors import use_part
 from matching.occupations import Occupation, OccupationIndex, default_occupation_index, predict_unique
 from matching.serving import TextCache, one_blas_thread
 from matching.sketch import FULL_PASS_SHARE, Sketch
-from matching.types import Match, PostingDoc, Query, WorkerDoc, WorkerMatch
+from matching.types import Match, PostingDoc, Query, Reach, WorkerDoc, WorkerMatch
 
 DEFAULT_WEIGHTS = sig.DEFAULT_WEIGHTS
 PROXIMITY_SCALE_KM = sig.PROXIMITY_SCALE_KM
@@ -225,6 +225,15 @@ class Matcher:
         reach[self.housed_rows_] = True
         return np.flatnonzero(reach)
 
+    def reach(self, query: Query) -> Reach:
+        """The postings within the query's reach, counted (``types.Reach``)."""
+        rows = self.candidates(query)
+        first: dict[tuple[str, str], int] = {}
+        for row in rows.tolist():
+            for o in self.occupation_table_.rows_[row][:1]:
+                first[(o.code, o.name)] = first.get((o.code, o.name), 0) + 1
+        return Reach(count=len(rows), housed=int(self.housing_[rows].sum()), first_occupations=first)
+
     def _near(self, query: Query) -> np.ndarray:
         assert query.lat is not None and query.lon is not None
         near = self.geo_.within(query.lat, query.lon, query.max_km or 0.0)
@@ -375,40 +384,46 @@ class Matcher:
             distance = np.full(len(rows), np.nan)
         else:
             distance = self.geo_.distances(query.lat, query.lon, rows)
-        return {**text_part, "occupation": same, "occupation_group": group,
-                "proximity": sig.proximity(distance, self.proximity_scale_km),
-                "pay": sig.pay_fit(self.wage_top_[rows], query.wage_expectation),
-                "housing": sig.housing_signal(self.housing_[rows], query.will_relocate),
-                "employment_type": sig.employment_fit(self.type_code_[rows], query.employment_types),
-                "availability": sig.availability(self.job_months_[rows], query.unavailable_months),
-                "recency": sig.recency(self.posted_days_[rows], query.today),
-                "trust": self.trust_[rows], "distance_km": distance}
+        facts = sig.RowFacts(distance_km=distance, wage_top=self.wage_top_[rows], housing=self.housing_[rows],
+                             type_code=self.type_code_[rows], job_months=self.job_months_[rows],
+                             posted_days=self.posted_days_[rows], trust=self.trust_[rows])
+        return sig.pair_signals(query, text_part, same, group, facts, self.proximity_scale_km)
 
     def _matches(self, scored: Scored, order: np.ndarray, lang: str) -> list[Match]:
-        """The ``order`` positions of ``scored`` as matches, each with its reason (signals read once
-        per feature for all of them)."""
-        if not len(order):
-            return []
-        picked = {k: v[order].tolist() for k, v in scored.signals.items()}
-        scores = scored.scores[order].tolist()
-        query = scored.query
-        out = []
-        for j, row in enumerate(scored.rows[order].tolist()):
-            posting = self.postings_[row]
-            signals = {k: v[j] for k, v in picked.items()}
-            distance = signals.pop("distance_km")
-            distance_km = None if math.isnan(distance) else round(distance, 1)
-            counted = sig.words_count(signals, self.weights_)
-            terms = self.lexical_.matched_terms(scored.lexical_query, row) if counted else ()
-            occupation = (sig.shared_occupation(scored.occupations, self.occupation_table_.rows_[row])
-                          if signals["occupation"] >= sig.OCCUPATION_SHOWN else None)
-            short = bool(query.wage_expectation and posting.wage_max
-                         and posting.wage_max < query.wage_expectation)
-            parts = explain_parts(posting, distance_km, terms, short, occupation, lang, signals, query.today)
-            out.append(Match(posting=posting, score=round(scores[j], 4), distance_km=distance_km,
-                             reason=join_parts(parts), matched_terms=terms, signals=signals,
-                             occupation=occupation, reason_parts=parts))
-        return out
+        """The ``order`` positions of ``scored`` as matches, each with its reason."""
+        rows = scored.rows[order].tolist()
+        return build_matches(scored, order, lang, self.weights_, [self.postings_[r] for r in rows],
+                             lambda j: self.lexical_.matched_terms(scored.lexical_query, rows[j]),
+                             lambda j: self.occupation_table_.rows_[rows[j]])
+
+
+def build_matches(scored: Scored, order: np.ndarray, lang: str, weights: dict[str, float],
+                  postings: Sequence[PostingDoc], terms_of: Callable[[int], tuple[str, ...]],
+                  occupations_of: Callable[[int], tuple[Occupation, ...]]) -> list[Match]:
+    """The ``order`` positions of ``scored`` as matches (``postings`` in that order), each with
+    its reason; the signals are read once per feature for all of them. ``terms_of(j)`` and
+    ``occupations_of(j)`` give the shared words and the occupations of the ``j``-th one (asked
+    only where the reason can use them). Both index backends build their matches here."""
+    if not len(order):
+        return []
+    picked = {k: v[order].tolist() for k, v in scored.signals.items()}
+    scores = scored.scores[order].tolist()
+    query = scored.query
+    out = []
+    for j, posting in enumerate(postings):
+        signals = {k: v[j] for k, v in picked.items()}
+        distance = signals.pop("distance_km")
+        distance_km = None if math.isnan(distance) else round(distance, 1)
+        terms = terms_of(j) if sig.words_count(signals, weights) else ()
+        occupation = (sig.shared_occupation(scored.occupations, occupations_of(j))
+                      if signals["occupation"] >= sig.OCCUPATION_SHOWN else None)
+        expected = query.wage_expectation
+        short = bool(expected and posting.wage_max and posting.wage_max < expected)
+        parts = explain_parts(posting, distance_km, terms, short, occupation, lang, signals, query.today)
+        out.append(Match(posting=posting, score=round(scores[j], 4), distance_km=distance_km,
+                         reason=join_parts(parts), matched_terms=terms, signals=signals,
+                         occupation=occupation, reason_parts=parts))
+    return out
 
 
 def _coordinates(postings: Sequence[PostingDoc]) -> tuple[np.ndarray, np.ndarray]:

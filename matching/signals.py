@@ -51,12 +51,14 @@ jobs far away, and nearby, the rural set's grades do not prefer housed jobs.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 from scipy import sparse
 
 from matching.occupations import Occupation
+from matching.types import Query
 
 FEATURES = ("dense", "dense_use_en", "dense_en", "lexical", "lexical_en", "occupation",
             "occupation_group", "proximity", "pay", "housing", "employment_type", "availability",
@@ -141,6 +143,35 @@ def text_signals(cosines: np.ndarray, lexical: np.ndarray, scripts_q: np.ndarray
     minilm = cosines[:, 1] if cosines.shape[1] > 1 else np.zeros(len(use))
     return {"dense": use * (1 - english), "dense_use_en": use * english, "dense_en": minilm * english,
             "lexical": lexical * chinese, "lexical_en": lexical * english}
+
+
+@dataclass(frozen=True)
+class RowFacts:
+    """What the exact signals read about each candidate posting besides the query's own texts:
+    one entry per candidate, in the same order (both index backends fill it: ``Matcher`` from its
+    arrays, the PostgreSQL backend from the rows its first stage returns)."""
+
+    distance_km: np.ndarray
+    wage_top: np.ndarray
+    housing: np.ndarray
+    type_code: np.ndarray
+    job_months: np.ndarray
+    posted_days: np.ndarray
+    trust: np.ndarray
+
+
+def pair_signals(query: Query, text_part: dict[str, np.ndarray], same: np.ndarray, group: np.ndarray,
+                 facts: RowFacts, scale_km: float = PROXIMITY_SCALE_KM) -> dict[str, np.ndarray]:
+    """Every feature of the candidates (``text_signals``, the occupation signals, then the facts),
+    plus their distances: what ``combine`` scores and the reasons explain."""
+    return {**text_part, "occupation": same, "occupation_group": group,
+            "proximity": proximity(facts.distance_km, scale_km),
+            "pay": pay_fit(facts.wage_top, query.wage_expectation),
+            "housing": housing_signal(facts.housing, query.will_relocate),
+            "employment_type": employment_fit(facts.type_code, query.employment_types),
+            "availability": availability(facts.job_months, query.unavailable_months),
+            "recency": recency(facts.posted_days, query.today),
+            "trust": facts.trust, "distance_km": facts.distance_km}
 
 
 def proximity(distance_km: np.ndarray, scale_km: float = PROXIMITY_SCALE_KM) -> np.ndarray:

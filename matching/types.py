@@ -106,3 +106,14 @@ class WorkerMatch:
     matched_terms: tuple[str, ...] = ()
     signals: dict[str, float] = field(default_factory=dict)
     occupation: Occupation | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """The open postings within a query's reach, counted: how many, how many house workers, and
+    how many name each occupation first ((code, name) -> postings). A bureau reads it to help a
+    worker who has no match (``web.services.bureau.no_match``)."""
+
+    count: int
+    housed: int
+    first_occupations: dict[tuple[str, str], int]

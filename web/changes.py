@@ -10,6 +10,10 @@ Two SQLAlchemy session events cover every way the application writes a posting:
 - ``do_orm_execute``: an ORM ``update(Posting)`` that sets a matcher-visible column (expiry,
   closing, reopening in bulk) gets ``changed_at`` added, unless it sets it itself.
 
+Where the database holds the PostgreSQL match index (``web.services.pgindex``), a third event,
+``before_commit``, rewrites the index rows of every posting whose ``changed_at`` moved in the
+transaction, so the index changes in the same commit as the posting.
+
 What no event sees is raw SQL, which the application does not write to postings (migrations do,
 and the index's full build at start-up covers them). ``tests/web/test_changed_at.py`` changes
 every column the matcher reads, one at a time, by object and in bulk, and fails if one moves
@@ -20,10 +24,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event, inspect
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from web.models import Posting, PostingEmbedding, PostingSource, Source, utcnow
+
+_TOUCHED, _STAMPS = "jiujin_postings_touched", "jiujin_changed_at_stamps"
 
 # Posting attributes the matcher reads (index.to_doc, the open-status filter, the vector's
 # content hash); relationships by name and by foreign key.
@@ -54,11 +60,15 @@ def _before_flush(session: Session, context: Any, instances: Any) -> None:
     for posting in touched:
         if not inspect(posting).attrs.changed_at.history.added:
             posting.changed_at = now
+    pending = session.info.setdefault(_TOUCHED, set())
+    pending.update(touched)
+    pending.update(o for o in session.deleted if isinstance(o, Posting))
     for source in [o for o in session.dirty if isinstance(o, Source) and o.id is not None]:
         if inspect(source).attrs.trust.history.has_changes():  # the matcher reads it per posting
             postings = Posting.__table__
             session.connection().execute(
                 postings.update().where(postings.c.source_id == source.id).values(changed_at=now))
+            session.info.setdefault(_STAMPS, set()).add(now)
 
 
 def _moves_its_posting(session: Session, obj: object) -> bool:
@@ -89,4 +99,30 @@ def _bulk_update(state: ORMExecuteState) -> None:
     # bulk test in test_changed_at.py fails if that ever changes).
     names = {getattr(key, "key", key) for key in (getattr(statement, "_values", None) or {})}
     if names & MATCHER_FIELDS and "changed_at" not in names:
-        state.statement = statement.values(changed_at=utcnow())
+        now = utcnow()
+        state.statement = statement.values(changed_at=now)
+        state.session.info.setdefault(_STAMPS, set()).add(now)
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    """Rewrite the PostgreSQL match index rows of the postings changed in this transaction
+    (bulk updates are found by the ``changed_at`` they stamped)."""
+    if not session.info.get(_TOUCHED) and not session.info.get(_STAMPS):
+        return
+    session.flush()
+    touched, stamps = session.info.pop(_TOUCHED, set()), session.info.pop(_STAMPS, set())
+    from web.services import pgindex
+
+    if not pgindex.enabled(session):
+        return
+    ids = {p.id for p in touched if p.id is not None}
+    if stamps:
+        ids.update(session.scalars(select(Posting.id).where(Posting.changed_at.in_(sorted(stamps)))))
+    pgindex.sync(session, ids)
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_TOUCHED, None)
+    session.info.pop(_STAMPS, None)

@@ -23,6 +23,18 @@ def _bool(value: str | None, default: bool) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on")
 
 
+MATCH_INDEXES = ("auto", "in-process", "postgres")
+
+
+def _match_index(value: str) -> str:
+    """JIUJIN_MATCH_INDEX: "in-process" (each process holds the index), "postgres" (the database
+    does the first stage: web/services/pgindex.py), or "auto" (postgres where the database has
+    the pgvector match tables, else in-process)."""
+    if value not in MATCH_INDEXES:
+        raise RuntimeError(f"JIUJIN_MATCH_INDEX must be one of {', '.join(MATCH_INDEXES)}; got {value!r}")
+    return value
+
+
 def _int(name: str, default: int) -> int:
     value = os.environ.get(name, "")
     try:
@@ -69,6 +81,7 @@ class Settings:
     load_demo: bool
     scheduler_lock: Path
     index_refresh_seconds: int
+    match_index: str
     notify_channel: str
     notify_url: str
     ratelimit_storage: str
@@ -108,6 +121,7 @@ class Settings:
             load_demo=_bool(os.environ.get("JIUJIN_LOAD_DEMO"), env != "production"),
             scheduler_lock=Path(os.environ.get("JIUJIN_SCHEDULER_LOCK") or INSTANCE / "scheduler.lock"),
             index_refresh_seconds=_int("JIUJIN_INDEX_REFRESH_SECONDS", 30),
+            match_index=_match_index(os.environ.get("JIUJIN_MATCH_INDEX") or "auto"),
             notify_channel=notify_channel,
             notify_url=os.environ.get("JIUJIN_NOTIFY_URL", ""),
             ratelimit_storage=ratelimit_storage,
@@ -138,6 +152,7 @@ class Settings:
             "JIUJIN_LOAD_DEMO": self.load_demo,
             "JIUJIN_SCHEDULER_LOCK": self.scheduler_lock,
             "JIUJIN_INDEX_REFRESH_SECONDS": self.index_refresh_seconds,
+            "JIUJIN_MATCH_INDEX": self.match_index,
             "JIUJIN_MAP_TILES_URL": self.map_tiles_url,
             "JIUJIN_MAP_TILES_ATTRIBUTION": self.map_tiles_attribution,
             "JIUJIN_PUBLIC_BASE_URL": self.public_base_url,

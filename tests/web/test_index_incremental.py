@@ -1,5 +1,6 @@
-"""The match index follows Posting.changed_at: postings that arrive, change, close or expire
-reach the index without a full rebuild; a mere sighting changes nothing."""
+"""The in-process match index follows Posting.changed_at: postings that arrive, change, close or
+expire reach the index without a full rebuild; a mere sighting changes nothing. (The postgres
+backend's index changes in the same commit: test_pg_index.py.)"""
 
 import logging
 import threading
@@ -38,6 +39,7 @@ def fresh(app, runtime, monkeypatch):
     new = Runtime(app.config)
     new._embedder = runtime.embedder()
     new.builds = []
+    new.match_index = "in-process"  # these tests are about this process's own copy of the index
     real = index.build_matcher
     monkeypatch.setattr(index, "build_matcher", lambda s, e: new.builds.append(1) or real(s, e))
     monkeypatch.setitem(app.extensions, "jiujin", new)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from jobs_ingest.pipeline import read_pay_text
 from jobs_ingest.records import RawItem
-from matching.types import Query, WorkerDoc, WorkerMatch
+from matching.types import Query, Reach, WorkerDoc, WorkerMatch
 from web.models import Application, Place, Placement, Posting, Source, User, Worker, utcnow
 from web.policy import Scope, place_filter
 from web.schemas import nearest_commute_km
@@ -382,33 +382,31 @@ def no_match(session: Session, runtime: Any, scope: Scope, limit: int = 500) -> 
     within it, and the county's public-welfare posts (公益性岗位)."""
     matcher = runtime.matcher(session)
     workers = [w for w in workers_in_scope(session, scope, limit=limit) if w.description.strip()]
-    lonely = [w for w in workers if not len(matcher.candidates(worker_query(w)))]
+    lonely = [w for w in workers if not matcher.reach(worker_query(w)).count]
     if not lonely:
         return []
     predicted = matcher.occupation_index_.predict([w.description for w in lonely])
     welfare = _public_welfare_by_county(session, {w.home_place.code[:6] for w in lonely if w.home_place})
     found = []
     for worker, occupations in zip(lonely, predicted, strict=True):
-        wide = Query(text=worker.description, lat=worker.lat, lon=worker.lon, max_km=WIDE_KM)
-        rows = matcher.candidates(wide)
+        wide = matcher.reach(Query(text=worker.description, lat=worker.lat, lon=worker.lon, max_km=WIDE_KM))
         top = occupations[0] if occupations else None
         county = worker.home_place.code[:6] if worker.home_place else ""
         found.append(NoMatch(worker=worker, occupation=top.name if top else None,
-                             related=_related(matcher, rows, top),
-                             housed_within=int(matcher.housing_[rows].sum()) if len(rows) else 0,
+                             related=_related(wide, top), housed_within=wide.housed,
                              public_welfare=welfare.get(county, 0)))
     return found
 
 
-def _related(matcher: Any, rows: Any, top: Any) -> list[tuple[str, int]]:
-    """Occupations of the same small group as ``top`` (not itself) among the postings at ``rows``."""
+def _related(reach: Reach, top: Any) -> list[tuple[str, int]]:
+    """Occupations of the same small group as ``top`` (not itself) that postings within ``reach``
+    name first, with how many do."""
     if top is None:
         return []
     names: Counter[str] = Counter()
-    for row in rows:
-        for o in matcher.occupation_table_.rows_[int(row)][:1]:
-            if o.group == top.group and o.code != top.code:
-                names[o.name] += 1
+    for (code, name), count in reach.first_occupations.items():
+        if code[:7] == top.group and code != top.code:
+            names[name] += count
     return names.most_common(3)
 
 

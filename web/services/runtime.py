@@ -24,6 +24,9 @@ class Runtime:
     def __init__(self, config: Any):
         self.model_path = Path(config["JIUJIN_MODEL_PATH"])
         self.refresh_seconds = int(config["JIUJIN_INDEX_REFRESH_SECONDS"])
+        self.match_index = str(config.get("JIUJIN_MATCH_INDEX") or "auto")
+        self._backend: str | None = None  # "in-process" or "postgres", decided on first use
+        self._shortlist: Any = None  # matching.shortlist.ShortlistMatcher (postgres backend)
         self._embedder: Any = None
         self._live: Any = None  # index.LiveIndex: the matcher and the changes it reflects
         self._checked = 0.0
@@ -51,18 +54,48 @@ class Runtime:
             return self._embedder
 
     def matcher(self, session: Any) -> Any:
-        """The match index over open postings, brought up to date with the postings changed
-        since it was last looked at (at most every ``JIUJIN_INDEX_REFRESH_SECONDS``)."""
+        """The match index over open postings: with the postgres backend, the database's index
+        read through ``session``; in-process, this process's copy brought up to date with the
+        postings changed since it was last looked at (at most every ``JIUJIN_INDEX_REFRESH_SECONDS``)."""
+        if self.backend(session) == "postgres":
+            from matching.shortlist import ShortlistMatcher
+            from web.services.pgindex import PgStore
+
+            embedder = self.embedder()
+            with self._lock:
+                if self._shortlist is None:
+                    self._shortlist = ShortlistMatcher(embedder, PgStore(session, embedder.model_id))
+                shared = self._shortlist
+            return shared.with_store(PgStore(session, embedder.model_id))
         live = self._current(session)
         return _Guarded(live.matcher, self._rw)
+
+    def backend(self, session: Any) -> str:
+        """"postgres" or "in-process" (``JIUJIN_MATCH_INDEX``; "auto" picks postgres where the
+        database holds the pgvector match tables). Decided once per process."""
+        if self._backend is None:
+            from web.services import pgindex
+
+            found = pgindex.enabled(session)
+            if self.match_index == "postgres" and not found:
+                raise RuntimeError("JIUJIN_MATCH_INDEX=postgres needs PostgreSQL with the pgvector extension "
+                                   "and `flask db upgrade` (the match_rows table is missing)")
+            self._backend = "postgres" if found and self.match_index != "in-process" else "in-process"
+            log.info("match index backend: %s", self._backend)
+        return self._backend
 
     def is_warm(self) -> bool:
         """Whether the model is loaded and the index built: a query waits for neither."""
         with self._lock:
-            return self._embedder is not None and self._live is not None
+            return self._embedder is not None and (self._live is not None or self._shortlist is not None)
 
-    def indexed(self) -> int:
-        """How many postings the index holds (0 before it is built); costs no query."""
+    def indexed(self, session: Any = None) -> int:
+        """How many postings the index holds (0 before it is built); costs no query in-process,
+        one primary-key read with the postgres backend (its row count, ``match_meta``)."""
+        if self._backend == "postgres" and session is not None:
+            from web.services.pgindex import read_lexicon
+
+            return read_lexicon(session).n
         with self._lock:
             live = self._live
         return live.matcher.size if live is not None else 0

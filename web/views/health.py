@@ -20,7 +20,8 @@ DOWN_RETRY_AFTER = 30
 def healthz() -> tuple[dict[str, Any], int] | tuple[dict[str, Any], int, dict[str, str]]:
     """200 once the model and index are loaded and the database answers ``SELECT 1``; 503
     "starting" before that (and warming begins in the background), 503 "error" when the database
-    does not answer. Counts nothing: the posting count comes from the index in memory."""
+    does not answer. Counts nothing: the posting count comes from the index in memory (or, with
+    the postgres backend, the count the index keeps)."""
     runtime = current_app.extensions["jiujin"]
     if not runtime.is_warm():
         app = current_app._get_current_object()
@@ -30,4 +31,4 @@ def healthz() -> tuple[dict[str, Any], int] | tuple[dict[str, Any], int, dict[st
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
         return {"status": "error", "error": type(exc).__name__}, 503, {"Retry-After": str(DOWN_RETRY_AFTER)}
-    return {"status": "ok", "indexed_postings": runtime.indexed()}, 200
+    return {"status": "ok", "indexed_postings": runtime.indexed(db.session)}, 200

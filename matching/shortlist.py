@@ -1,0 +1,322 @@
+"""The matcher over a row store that runs its own first stage (the PostgreSQL backend).
+
+An in-process ``Matcher`` keeps every posting's vector and facts in each web worker: about
+18 KB a posting, minutes to start at a million postings, and one copy per worker. Here a store
+(a PostgreSQL database with pgvector: ``web.services.pgindex``) does the first stage: the reach
+filter (the commute radius; anywhere with housing for a worker who relocates) and a shortlist of
+at most ``keep`` candidates, and returns their ids, exact block cosines and lexical cosine, and
+the small facts, never their vectors. This module then computes the exact signals of that
+shortlist with the same code as ``Matcher`` (``signals.pair_signals`` and
+``ranker.build_matches``), so a posting both backends shortlist gets the same score, signals and
+reason from both; the backends can differ only in what the first stage leaves out (measured as
+recall@20 by ``python -m bench.scale``).
+
+The lexical cosine needs document frequencies over all postings: the store keeps them
+(``Lexicon``: the number of rows and each term's document frequency, refreshed by the store),
+and the rows' TF-IDF norms are computed against them. Terms are hashed to ``TERM_DIMS``
+dimensions (the store's sparse vectors): two terms sharing a dimension share their counts,
+which at a million postings' vocabulary touches well under 1% of terms.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import math
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+import sklearn
+from scipy import sparse
+
+from matching import signals as sig
+from matching.documents import posting_text, query_text
+from matching.geo import haversine_km
+from matching.lexical import analyse, script_shares
+from matching.occupation_vectors import use_part
+from matching.occupations import Occupation, OccupationIndex, default_occupation_index
+from matching.ranker import DEFAULT_WEIGHTS, PROXIMITY_SCALE_KM, QUERY_CACHE, Embedder, Scored, build_matches
+from matching.serving import TextCache, one_blas_thread
+from matching.types import Match, PostingDoc, Query, Reach, WorkerDoc, WorkerMatch
+
+TERM_DIMS = 1_000_000_000  # pgvector's sparsevec allows up to 10^9 dimensions
+KEEP = 400  # candidates the store returns per query (recall@20 against the exact ranking: bench.scale)
+
+
+def term_dim(term: str) -> int:
+    """The term's dimension in the store's sparse vectors (0-based; stable across processes)."""
+    return int.from_bytes(hashlib.blake2b(term.encode(), digest_size=8).digest(), "big") % TERM_DIMS
+
+
+def term_weights(text: str) -> dict[int, float]:
+    """A text's sublinear term frequencies (1 + ln count) by dimension, as ``LexicalIndex`` weighs
+    a posting's terms before the IDF."""
+    out: dict[int, float] = {}
+    for term, count in Counter(analyse(text)).items():
+        dim = term_dim(term)
+        out[dim] = out.get(dim, 0.0) + 1.0 + math.log(count)
+    return out
+
+
+def idf(n: int, df: float) -> float:
+    """scikit-learn's smoothed IDF, as ``LexicalIndex`` computes it."""
+    return math.log((1 + n) / (1 + df)) + 1.0
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The store's document frequencies as of its last refresh: ``n`` rows, ``df`` per dimension
+    (``lookup`` reads the given dimensions), and a ``generation`` that changes with them."""
+
+    n: int
+    lookup: Callable[[Sequence[int]], Mapping[int, int]]
+    generation: int = 0
+
+    def query(self, text: str) -> dict[int, float]:
+        """The text's normalised TF-IDF weights over the known terms (document frequency above
+        0), as ``LexicalIndex.encode`` weighs a query."""
+        tf = term_weights(text)
+        df = self.lookup(sorted(tf)) if tf else {}
+        weights = {d: w * idf(self.n, df[d]) for d, w in tf.items() if df.get(d, 0) > 0}
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        return {d: w / norm for d, w in weights.items()}
+
+    def encode(self, text: str) -> sparse.csr_matrix | None:
+        """``query`` as a one-row sparse matrix (``matching.reverse`` multiplies two of them)."""
+        weights = self.query(text) if self.n else None
+        if weights is None:
+            return None
+        cols = np.array(sorted(weights), dtype=np.int64)
+        data = np.array([weights[c] for c in cols.tolist()])
+        return sparse.csr_matrix((data, cols, [0, len(cols)]), shape=(1, TERM_DIMS))
+
+    def row_norm(self, tf: Mapping[int, float]) -> float:
+        """The L2 norm of a row's TF-IDF weights (the store divides its dot products by it)."""
+        df = self.lookup(sorted(tf)) if tf else {}
+        return math.sqrt(sum((w * idf(self.n, df.get(d, 0))) ** 2 for d, w in tf.items()))
+
+    def matched_terms(self, weights: Mapping[int, float], text: str, norm: float,
+                      limit: int = 3) -> tuple[str, ...]:
+        """The most telling words a query (its ``query`` weights) and a posting's text share,
+        chosen as ``LexicalIndex.matched_terms`` chooses them."""
+        if not weights or not norm:
+            return ()
+        counts = Counter(analyse(text))
+        df = self.lookup(sorted({term_dim(t) for t in counts} & weights.keys()))
+        shared = []
+        for term, count in counts.items():
+            dim = term_dim(term)
+            if dim in weights:
+                row = (1.0 + math.log(count)) * idf(self.n, df.get(dim, 0)) / norm
+                shared.append((weights[dim] * row, term))
+        ranked = sorted(shared, key=lambda t: (-round(t[0], 9), -len(t[1]), t[1]))
+        picked: list[str] = []
+        for _, term in ranked:
+            if len(term) < 2 and not term.isascii():
+                continue  # a lone character ("工") explains nothing
+            if any(term in p or p in term for p in picked):
+                continue
+            picked.append(term)
+            if len(picked) == limit:
+                break
+        return tuple(picked)
+
+
+@dataclass(frozen=True)
+class FirstStage:
+    """What the store needs to shortlist for one query: the query, its vector, its lexical
+    weights (``Lexicon.query``), and the weights of the first stage's approximate score."""
+
+    query: Query
+    vector: np.ndarray
+    lexical: dict[int, float]
+    keep: int
+    dense_weight: float
+    lexical_weight: float
+    proximity_weight: float
+    proximity_scale_km: float
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """The store's shortlist: one entry per candidate in every array, in any order."""
+
+    ids: np.ndarray
+    cosines: np.ndarray  # candidates × blocks (USE, then MiniLM)
+    lexical: np.ndarray
+    lexical_norm: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    scripts: np.ndarray  # candidates × (Chinese share, Latin share)
+    occupations: list[tuple[Occupation, ...]]
+    wage_top: np.ndarray
+    housing: np.ndarray
+    type_code: np.ndarray
+    job_months: np.ndarray
+    posted_days: np.ndarray
+    trust: np.ndarray
+
+
+class RowStore(Protocol):
+    """Where the postings live (``web.services.pgindex.PgStore``)."""
+
+    def lexicon(self) -> Lexicon:
+        """Document frequencies as of the store's last refresh."""
+        ...
+
+    def shortlist(self, stage: FirstStage) -> Candidates:
+        """At most ``stage.keep`` candidates within the query's reach, best by the first stage."""
+        ...
+
+    def docs(self, ids: Sequence[int]) -> list[PostingDoc]:
+        """The postings with these ids, in that order."""
+        ...
+
+    def reach(self, query: Query) -> Reach:
+        """How many postings are within the query's reach, how many house workers, and their
+        first occupations."""
+        ...
+
+    def size(self) -> int:
+        """How many postings are matchable."""
+        ...
+
+
+@dataclass
+class _Side:
+    vector: np.ndarray
+    occupations: tuple[Occupation, ...]
+    lexical: dict[int, float]
+    scripts: tuple[float, float]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class ShortlistMatcher:
+    """``Matcher``'s ranking API over a ``RowStore``: ``rank``, ``rank_many``, ``rank_workers``,
+    ``reach`` and ``size``, with the same weights, signals and reasons."""
+
+    row_of_: dict[int | str, int] = {}  # holds no rows: ``matching.reverse`` embeds the vacancy itself
+
+    def __init__(self, embedder: Embedder, store: RowStore, weights: dict[str, float] | None = None,
+                 intercept: float | None = None, proximity_scale_km: float = PROXIMITY_SCALE_KM,
+                 occupations: OccupationIndex | None = None, keep: int = KEEP):
+        self.embedder = embedder
+        self.store = store
+        self.keep = keep
+        self.weights_ = dict(DEFAULT_WEIGHTS if weights is None else weights)
+        self.intercept_ = sig.INTERCEPT if intercept is None else intercept
+        self.proximity_scale_km = proximity_scale_km
+        self.occupation_index_ = occupations or default_occupation_index()
+        blocks = getattr(embedder, "blocks", None) or []
+        self.edges_ = list(np.cumsum([0] + [w for _, w in blocks])) if blocks else None
+        self._vectors = TextCache(QUERY_CACHE)
+        self._occupations = TextCache(QUERY_CACHE)
+        self._lexical = TextCache(QUERY_CACHE)
+
+    def with_store(self, store: RowStore) -> ShortlistMatcher:
+        """This matcher over another store (the same store read through another session),
+        sharing the query caches."""
+        clone = copy.copy(self)
+        clone.store = store
+        return clone
+
+    @property
+    def lexical_(self) -> Lexicon:
+        """The store's lexicon (``matching.reverse`` encodes workers' words with it)."""
+        return self.store.lexicon()
+
+    @property
+    def size(self) -> int:
+        """How many postings the store can match."""
+        return self.store.size()
+
+    def use_part(self, vectors: np.ndarray) -> np.ndarray | None:
+        """The USE block of query vectors (see ``Matcher.use_part``)."""
+        return use_part(vectors, getattr(self.embedder, "blocks", None))
+
+    def encode_queries(self, queries: Sequence[Query]) -> np.ndarray:
+        """The query vectors, in one batch."""
+        return self.embedder.encode([query_text(q.text) for q in queries])
+
+    def reach(self, query: Query) -> Reach:
+        """The postings within the query's reach, counted (see ``Matcher.reach``)."""
+        return self.store.reach(query)
+
+    def rank(self, query: Query, limit: int = 20, vector: np.ndarray | None = None,
+             lang: str = "zh") -> list[Match]:
+        """The best ``limit`` postings within reach, best first, each with its reason."""
+        text = query_text(query.text)
+        if not text:
+            return []
+        lexicon = self.store.lexicon()
+        side = self._side(text, vector, lexicon)
+        w = self.weights_
+        stage = FirstStage(query=query, vector=side.vector, lexical=side.lexical,
+                           keep=max(self.keep, limit), dense_weight=w.get("dense", 0.0),
+                           lexical_weight=w.get("lexical", 0.0) * side.scripts[0],
+                           proximity_weight=w.get("proximity", 0.0),
+                           proximity_scale_km=self.proximity_scale_km)
+        found = self.store.shortlist(stage)
+        if not len(found.ids):
+            return []
+        with one_blas_thread():
+            scored = self._scored(query, side, found)
+        order = scored.order(limit)
+        docs = self.store.docs(found.ids[order].tolist())
+        norms = found.lexical_norm[order].tolist()
+        return build_matches(scored, order, lang, self.weights_, docs,
+                             lambda j: lexicon.matched_terms(side.lexical, posting_text(docs[j]), norms[j]),
+                             lambda j: found.occupations[int(order[j])])
+
+    def rank_many(self, queries: Sequence[Query], limit: int = 20, vectors: np.ndarray | None = None,
+                  lang: str = "zh") -> list[list[Match]]:
+        """``rank`` for many queries, embedding them in one batch."""
+        vectors = self.encode_queries(queries) if vectors is None else vectors
+        return [self.rank(q, limit, v, lang) for q, v in zip(queries, vectors, strict=True)]
+
+    def rank_workers(self, posting: PostingDoc, workers: Sequence[WorkerDoc], limit: int = 20,
+                     vectors: np.ndarray | None = None, lang: str = "zh",
+                     today: Any = None) -> list[WorkerMatch]:
+        """For a vacancy, the best ``limit`` workers within reach (see ``matching.reverse``)."""
+        from matching.reverse import rank_workers
+
+        return rank_workers(self, posting, workers, limit, vectors, lang, today)  # type: ignore[arg-type]
+
+    def _side(self, text: str, vector: np.ndarray | None, lexicon: Lexicon) -> _Side:
+        """The query's vector, occupations and lexical weights, each cached by text."""
+        if vector is None:
+            vector = self._vectors.get(text)
+        if vector is None:
+            vector = np.array(self.embedder.encode([text])[0])
+            vector.setflags(write=False)
+            self._vectors.put(text, vector)
+        occupations = self._occupations.get(text)
+        if occupations is None:
+            with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+                occupations = self.occupation_index_.predict([text], vectors=self.use_part(vector))[0]
+            self._occupations.put(text, occupations)
+        cached = self._lexical.get(text)
+        if cached is None or cached[0] != (lexicon.generation, lexicon.n):
+            cached = ((lexicon.generation, lexicon.n), lexicon.query(text))
+            self._lexical.put(text, cached)
+        return _Side(np.asarray(vector), occupations, cached[1], script_shares(text))
+
+    def _scored(self, query: Query, side: _Side, found: Candidates) -> Scored:
+        """The exact signals and scores of the shortlist (``Matcher._signals``' counterpart)."""
+        n = len(found.ids)
+        text_part = sig.text_signals(found.cosines, found.lexical, np.array(side.scripts), found.scripts)
+        same, group = sig.OccupationTable().add(found.occupations).signals(side.occupations, np.arange(n))
+        if query.lat is None or query.lon is None:
+            distance = np.full(n, np.nan)
+        else:
+            distance = haversine_km(query.lat, query.lon, found.lat, found.lon)
+        facts = sig.RowFacts(distance_km=distance, wage_top=found.wage_top, housing=found.housing,
+                             type_code=found.type_code, job_months=found.job_months,
+                             posted_days=found.posted_days, trust=found.trust)
+        signals = sig.pair_signals(query, text_part, same, group, facts, self.proximity_scale_km)
+        features = {k: v for k, v in signals.items() if k in self.weights_}
+        return Scored(query, np.arange(n), sig.combine(features, self.weights_, self.intercept_), signals,
+                      side.lexical, side.occupations, found.ids.astype(np.int64))
