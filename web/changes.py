@@ -108,9 +108,10 @@ def _bulk_update(state: ORMExecuteState) -> None:
 def _before_commit(session: Session) -> None:
     """Rewrite the PostgreSQL match index rows of the postings changed in this transaction
     (bulk updates are found by the ``changed_at`` they stamped)."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # commit flushes after this event: the postings it changes are touched now
     if not session.info.get(_TOUCHED) and not session.info.get(_STAMPS):
         return
-    session.flush()
     touched, stamps = session.info.pop(_TOUCHED, set()), session.info.pop(_STAMPS, set())
     from web.services import pgindex
 
