@@ -21,10 +21,12 @@ which at a million postings' vocabulary touches well under 1% of terms.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 import math
+import time
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -44,6 +46,9 @@ from matching.types import Match, PostingDoc, Query, Reach, WorkerDoc, WorkerMat
 
 TERM_DIMS = 1_000_000_000  # pgvector's sparsevec allows up to 10^9 dimensions
 KEEP = 400  # candidates the store returns per query (recall@20 against the exact ranking: bench.scale)
+# The store's row count and generation are read again after this many seconds (the document
+# frequencies of the terms a query names are read with the query while it is new).
+LEXICON_SECONDS = 2.0
 
 
 def term_dim(term: str) -> int:
@@ -74,12 +79,22 @@ class Lexicon:
     n: int
     lookup: Callable[[Sequence[int]], Mapping[int, int]]
     generation: int = 0
+    memo: dict[int, int] = field(default_factory=dict)  # frequencies already read
+
+    def df(self, dims: Iterable[int]) -> dict[int, int]:
+        """The document frequencies of these dimensions (read once per lexicon)."""
+        dims = set(dims)
+        missing = sorted(dims - self.memo.keys())
+        if missing:
+            found = self.lookup(missing)
+            self.memo.update({d: int(found.get(d, 0)) for d in missing})
+        return {d: self.memo[d] for d in dims}
 
     def query(self, text: str) -> dict[int, float]:
         """The text's normalised TF-IDF weights over the known terms (document frequency above
         0), as ``LexicalIndex.encode`` weighs a query."""
         tf = term_weights(text)
-        df = self.lookup(sorted(tf)) if tf else {}
+        df = self.df(tf)
         weights = {d: w * idf(self.n, df[d]) for d, w in tf.items() if df.get(d, 0) > 0}
         norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
         return {d: w / norm for d, w in weights.items()}
@@ -95,7 +110,7 @@ class Lexicon:
 
     def row_norm(self, tf: Mapping[int, float]) -> float:
         """The L2 norm of a row's TF-IDF weights (the store divides its dot products by it)."""
-        df = self.lookup(sorted(tf)) if tf else {}
+        df = self.df(tf)
         return math.sqrt(sum((w * idf(self.n, df.get(d, 0))) ** 2 for d, w in tf.items()))
 
     def matched_terms(self, weights: Mapping[int, float], text: str, norm: float,
@@ -105,7 +120,7 @@ class Lexicon:
         if not weights or not norm:
             return ()
         counts = Counter(analyse(text))
-        df = self.lookup(sorted({term_dim(t) for t in counts} & weights.keys()))
+        df = self.df({term_dim(t) for t in counts} & weights.keys())
         shared = []
         for term, count in counts.items():
             dim = term_dim(term)
@@ -133,11 +148,16 @@ class FirstStage:
     query: Query
     vector: np.ndarray
     lexical: dict[int, float]
+    occupations: tuple[str, ...]  # codes the query names with confidence OCCUPATION_SAID or more
+    idf: dict[int, float]  # the IDF of each dimension in ``lexical``
     keep: int
     dense_weight: float
     lexical_weight: float
     proximity_weight: float
     proximity_scale_km: float
+    recency_weight: float
+    trust_weight: float
+    pay_weight: float
 
 
 @dataclass(frozen=True)
@@ -164,7 +184,11 @@ class RowStore(Protocol):
     """Where the postings live (``web.services.pgindex.PgStore``)."""
 
     def lexicon(self) -> Lexicon:
-        """Document frequencies as of the store's last refresh."""
+        """The row count, generation and document frequencies as they stand."""
+        ...
+
+    def document_frequencies(self, dims: Sequence[int]) -> Mapping[int, int]:
+        """The document frequency of each of these term dimensions (absent: 0)."""
         ...
 
     def shortlist(self, stage: FirstStage) -> Candidates:
@@ -215,6 +239,7 @@ class ShortlistMatcher:
         self._vectors = TextCache(QUERY_CACHE)
         self._occupations = TextCache(QUERY_CACHE)
         self._lexical = TextCache(QUERY_CACHE)
+        self._shared: dict[str, Any] = {}  # the lexicon read last and when (shared by ``with_store``)
 
     def with_store(self, store: RowStore) -> ShortlistMatcher:
         """This matcher over another store (the same store read through another session),
@@ -223,10 +248,20 @@ class ShortlistMatcher:
         clone.store = store
         return clone
 
+    def lexicon(self) -> Lexicon:
+        """The store's lexicon, read again after ``LEXICON_SECONDS``; its frequencies are read
+        through this matcher's store (the session of the request at hand)."""
+        now = time.monotonic()
+        kept = self._shared.get("lexicon")
+        if kept is None or now - kept[0] > LEXICON_SECONDS:
+            kept = (now, self.store.lexicon())
+            self._shared["lexicon"] = kept
+        return dataclasses.replace(kept[1], lookup=self.store.document_frequencies)
+
     @property
     def lexical_(self) -> Lexicon:
         """The store's lexicon (``matching.reverse`` encodes workers' words with it)."""
-        return self.store.lexicon()
+        return self.lexicon()
 
     @property
     def size(self) -> int:
@@ -251,14 +286,18 @@ class ShortlistMatcher:
         text = query_text(query.text)
         if not text:
             return []
-        lexicon = self.store.lexicon()
+        lexicon = self.lexicon()
         side = self._side(text, vector, lexicon)
         w = self.weights_
-        stage = FirstStage(query=query, vector=side.vector, lexical=side.lexical,
+        codes = tuple(o.code for o in side.occupations if o.confidence >= sig.OCCUPATION_SAID)
+        df = lexicon.df(side.lexical)
+        stage = FirstStage(query=query, vector=side.vector, lexical=side.lexical, occupations=codes,
+                           idf={d: idf(lexicon.n, df[d]) for d in side.lexical},
                            keep=max(self.keep, limit), dense_weight=w.get("dense", 0.0),
                            lexical_weight=w.get("lexical", 0.0) * side.scripts[0],
                            proximity_weight=w.get("proximity", 0.0),
-                           proximity_scale_km=self.proximity_scale_km)
+                           proximity_scale_km=self.proximity_scale_km, recency_weight=w.get("recency", 0.0),
+                           trust_weight=w.get("trust", 0.0), pay_weight=w.get("pay", 0.0))
         found = self.store.shortlist(stage)
         if not len(found.ids):
             return []

@@ -45,6 +45,7 @@ def upgrade():
             trust double precision NOT NULL,
             zh double precision NOT NULL,
             latin double precision NOT NULL,
+            occ_code varchar(16),
             use_vec halfvec(512) NOT NULL,
             en_vec halfvec(384),
             lex sparsevec NOT NULL,
@@ -56,6 +57,7 @@ def upgrade():
     op.execute("CREATE INDEX ix_match_rows_pos ON match_rows USING gist (pos)")
     op.execute("CREATE INDEX ix_match_rows_housed ON match_rows USING hnsw (use_vec halfvec_cosine_ops)"
                " WHERE housing AND pos IS NOT NULL")
+    op.execute("CREATE INDEX ix_match_rows_housed_occ ON match_rows (occ_code) WHERE housing AND pos IS NOT NULL")
     op.execute("""
         CREATE TABLE match_docs (
             posting_id integer PRIMARY KEY REFERENCES postings (id) ON DELETE CASCADE,

@@ -107,7 +107,8 @@ def test_a_changed_title_waits_for_its_vector_then_counts(pg, runtime):
     assert not rows_of(pg, [posting.id])  # its vector is for the old text: not matchable on it
     embeddings.embed_pending(pg, embedder)
     pg.commit()
-    found = shortlist.rank(Query("养蜂 采蜜", lat=posting.lat, lon=posting.lon, max_km=30, today=TODAY), limit=3)
+    bees = Query("养蜂 采蜜", lat=posting.lat, lon=posting.lon, max_km=30, today=TODAY)
+    found = shortlist.rank(bees, limit=3)
     assert found and found[0].posting.id == posting.id and found[0].posting.title == "养蜂工"
 
 

@@ -125,6 +125,7 @@ def row_values(doc: PostingDoc, vector: np.ndarray, model_id: str, occupations: 
                                      doc.employment_type),
         "posted_day": None if doc.posted_at is None else sig.day_number(doc.posted_at),
         "trust": sig.trust(doc.source_trust, doc.sightings), "zh": zh, "latin": latin,
+        "occ_code": occupations[0].code if occupations else None,
         "use_vec": halfvec(use), "en_vec": None if en is None else halfvec(en),
         "lex": sparsevec(tf), "lex_norm": lexicon.row_norm(tf) if lexicon is not None else 0.0,
     }
@@ -136,9 +137,9 @@ def row_values(doc: PostingDoc, vector: np.ndarray, model_id: str, occupations: 
 
 _INSERT_ROW = text("""
 INSERT INTO match_rows (posting_id, model_id, pos, housing, wage_top, type_code, job_months,
-                        posted_day, trust, zh, latin, use_vec, en_vec, lex, lex_norm)
+                        posted_day, trust, zh, latin, occ_code, use_vec, en_vec, lex, lex_norm)
 VALUES (:posting_id, :model_id, CAST(:pos AS point), :housing, :wage_top, :type_code, :job_months,
-        :posted_day, :trust, :zh, :latin, CAST(:use_vec AS halfvec), CAST(:en_vec AS halfvec),
+        :posted_day, :trust, :zh, :latin, :occ_code, CAST(:use_vec AS halfvec), CAST(:en_vec AS halfvec),
         CAST(:lex AS sparsevec), :lex_norm)
 """)
 _INSERT_DOC = text("""
@@ -251,9 +252,10 @@ def refresh_lexicon(session: Session) -> int:
     return int(n)
 
 
-def read_lexicon(session: Session) -> Lexicon:
-    """The document frequencies as they stand in this session's transaction."""
-    meta = dict(session.execute(text("SELECT key, value FROM match_meta")).all())
+def read_lexicon(session: Session, meta: bool = True) -> Lexicon:
+    """The document frequencies as they stand in this session's transaction (without ``meta``,
+    only their lookup: the row count and generation are left 0)."""
+    values = dict(session.execute(text("SELECT key, value FROM match_meta")).all()) if meta else {}
 
     def lookup(dims: Sequence[int]) -> dict[int, int]:
         if not dims:
@@ -261,21 +263,41 @@ def read_lexicon(session: Session) -> Lexicon:
         return dict(session.execute(text("SELECT dim, df FROM match_terms WHERE dim = ANY(:dims)"),
                                     {"dims": list(dims)}).all())
 
-    return Lexicon(n=int(meta.get("n", 0)), lookup=lookup, generation=int(meta.get("generation", 0)))
+    return Lexicon(n=int(values.get("n", 0)), lookup=lookup, generation=int(values.get("generation", 0)))
 
 
 # --- reading -------------------------------------------------------------------------------
 
+# The first stage's approximate score: the weighted dense and lexical cosines, proximity, recency,
+# trust and pay of each candidate, computed once per row (``OFFSET 0`` keeps the subquery whole).
+_SCORED = """SELECT r.posting_id,
+        1 - (r.use_vec <=> CAST(:u AS halfvec)) AS c_use,
+        CASE WHEN r.lex_norm > 0 THEN -(r.lex <#> CAST(:x AS sparsevec)) / r.lex_norm ELSE 0 END AS c_lex,
+        {km} AS km, r.posted_day, r.trust, r.wage_top
+    FROM match_rows r WHERE {where} OFFSET 0"""
+_APPROX = f"""(:wd * c_use + :wl * c_lex
+        + CASE WHEN km IS NULL THEN {sig.UNKNOWN} ELSE exp(-km / :scale) END * :wp
+        + CASE WHEN posted_day IS NULL OR CAST(:today AS double precision) IS NULL THEN {sig.UNKNOWN}
+               ELSE exp(-greatest(:today - posted_day, 0) / {sig.RECENCY_SCALE_DAYS}) END * :wr
+        + trust * :wt
+        + CASE WHEN wage_top IS NULL OR CAST(:pay AS double precision) IS NULL THEN {sig.UNKNOWN}
+               ELSE least(1.0, wage_top / :pay) END * :wy)"""
 _FACTS = """r.posting_id, r.pos[1] AS lat, r.pos[0] AS lon, r.housing, r.wage_top, r.type_code,
-            r.job_months, r.posted_day, r.trust, r.zh, r.latin, r.lex_norm,
-            1 - (r.use_vec <=> CAST(:u AS halfvec)) AS c_use,
+            r.job_months, r.posted_day, r.trust, r.zh, r.latin, r.lex_norm, b.c_use,
             CASE WHEN r.en_vec IS NULL OR CAST(:e AS halfvec) IS NULL THEN 0
                  ELSE 1 - (r.en_vec <=> CAST(:e AS halfvec)) END AS c_en,
-            CASE WHEN r.lex_norm > 0 THEN -(r.lex <#> CAST(:x AS sparsevec)) / r.lex_norm
-                 ELSE 0 END AS c_lex"""
+            b.c_lex, d.occupations"""
 _KM = f"""(2 * {EARTH_RADIUS_KM} * asin(sqrt(least(1.0,
             sin(radians(r.pos[1] - :lat) / 2) ^ 2
             + cos(radians(:lat)) * cos(radians(r.pos[1])) * sin(radians(r.pos[0] - :lon) / 2) ^ 2))))"""
+
+
+def _best(where: str, km: str, radius: bool) -> str:
+    """The ``keep`` best rows of ``where`` by the approximate score."""
+    scored = _SCORED.format(km=km, where=where)
+    near = "WHERE km <= :km" if radius else ""
+    return (f"SELECT posting_id, c_use, c_lex FROM ({scored}) s {near}"
+            f" ORDER BY {_APPROX} DESC, posting_id LIMIT :keep")
 
 
 class PgStore:
@@ -289,6 +311,10 @@ class PgStore:
         """Document frequencies as of now."""
         return read_lexicon(self.session)
 
+    def document_frequencies(self, dims: Sequence[int]) -> dict[int, int]:
+        """The document frequency of each of these term dimensions."""
+        return read_lexicon(self.session, meta=False).lookup(dims)
+
     def size(self) -> int:
         """Matchable postings."""
         return int(self.session.execute(text("SELECT count(*) FROM match_rows WHERE model_id = :m"),
@@ -299,17 +325,16 @@ class PgStore:
         query = stage.query
         # The query's lexical weights times each term's IDF: the dot product with a row's term
         # frequencies, divided by the row's norm, is the TF-IDF cosine.
-        lexicon = self.lexicon()
-        df = lexicon.lookup(sorted(stage.lexical))
-        from matching.shortlist import idf
-
-        weights = {d: w * idf(lexicon.n, df.get(d, 0)) for d, w in stage.lexical.items()}
+        weights = {d: w * stage.idf[d] for d, w in stage.lexical.items()}
         return {"u": halfvec(v[:USE_DIM]),
                 "e": halfvec(v[USE_DIM:USE_DIM + MINILM_DIM]) if len(v) >= USE_DIM + MINILM_DIM else None,
                 "x": sparsevec(weights), "m": self.model_id, "keep": stage.keep,
                 "lat": query.lat, "lon": query.lon, "km": query.max_km,
                 "wd": stage.dense_weight, "wl": stage.lexical_weight, "wp": stage.proximity_weight,
-                "scale": stage.proximity_scale_km}
+                "scale": stage.proximity_scale_km, "wr": stage.recency_weight, "wt": stage.trust_weight,
+                "wy": stage.pay_weight, "codes": list(stage.occupations),
+                "today": None if query.today is None else sig.day_number(query.today),
+                "pay": float(query.wage_expectation) if query.wage_expectation else None}
 
     def _near_sql(self, query: Query) -> tuple[str, dict[str, Any]]:
         """The radius filter: a bounding box on the GiST index, then the exact distance."""
@@ -323,32 +348,34 @@ class PgStore:
         return where, box
 
     def shortlist(self, stage: FirstStage) -> Candidates:
-        """At most ``keep`` candidates: within the radius, the best by an approximate score (the
-        dense and lexical cosines and the proximity, weighted); for a worker who relocates, also
-        the housed postings nearest the query's vector (the HNSW index); with no home or radius,
-        the nearest by vector among all."""
+        """At most ``keep`` candidates by the first stage's approximate score (dense and lexical
+        cosines, proximity, recency, trust, pay): within the radius; for a worker who relocates,
+        also among the housed postings that name the query's occupation, and the housed postings
+        nearest the query's vector (the HNSW index); with no home or radius, among all."""
         params = self._params(stage)
         query = stage.query
         parts = []
-        if query.lat is not None and query.lon is not None and query.max_km is not None:
+        located = query.lat is not None and query.lon is not None
+        km = _KM if located else "CAST(NULL AS double precision)"
+        if located and query.max_km is not None:
             where, box = self._near_sql(query)
             params.update(box)
-            parts.append(f"""(SELECT {_FACTS} FROM match_rows r WHERE {where}
-                             ORDER BY :wd * (1 - (r.use_vec <=> CAST(:u AS halfvec)))
-                                      + CASE WHEN r.lex_norm > 0
-                                             THEN :wl * -(r.lex <#> CAST(:x AS sparsevec)) / r.lex_norm
-                                             ELSE 0 END
-                                      + :wp * exp(-{_KM} / :scale) DESC, r.posting_id
-                             LIMIT :keep)""")
+            parts.append(_best(where, km, radius=True))
             if query.will_relocate:
+                housed = "r.model_id = :m AND r.housing AND r.pos IS NOT NULL"
+                if stage.occupations:
+                    parts.append(_best(housed + " AND r.occ_code = ANY(:codes)", km, radius=False))
                 self.session.execute(text("SET LOCAL hnsw.ef_search = " + str(max(EF_SEARCH, stage.keep))))
-                parts.append(f"""(SELECT {_FACTS} FROM match_rows r
-                                 WHERE r.model_id = :m AND r.housing AND r.pos IS NOT NULL
-                                 ORDER BY r.use_vec <=> CAST(:u AS halfvec) LIMIT :keep)""")
+                parts.append(f"""SELECT r.posting_id, 1 - (r.use_vec <=> CAST(:u AS halfvec)) AS c_use,
+                        CASE WHEN r.lex_norm > 0 THEN -(r.lex <#> CAST(:x AS sparsevec)) / r.lex_norm
+                             ELSE 0 END AS c_lex
+                    FROM match_rows r WHERE {housed}
+                    ORDER BY r.use_vec <=> CAST(:u AS halfvec) LIMIT :keep""")
         else:
-            parts.append(f"""(SELECT {_FACTS} FROM match_rows r WHERE r.model_id = :m
-                             ORDER BY r.use_vec <=> CAST(:u AS halfvec) LIMIT :keep)""")
-        rows = self.session.execute(text(" UNION ".join(parts)), params).all()
+            parts.append(_best("r.model_id = :m", km, radius=False))
+        union = " UNION ".join(f"({p})" for p in parts)
+        rows = self.session.execute(text(f"SELECT {_FACTS} FROM ({union}) b JOIN match_rows r USING"
+                                         " (posting_id) JOIN match_docs d USING (posting_id)"), params).all()
         return self._candidates(rows)
 
     def _candidates(self, rows: Sequence[Any]) -> Candidates:
@@ -357,9 +384,6 @@ class PgStore:
             seen.setdefault(int(r[0]), r)
         rows = list(seen.values())
         ids = [int(r[0]) for r in rows]
-        occupations = dict(self.session.execute(
-            text("SELECT posting_id, occupations FROM match_docs WHERE posting_id = ANY(:ids)"),
-            {"ids": ids}).all()) if ids else {}
 
         def column(i: int, dtype: Any = float) -> np.ndarray:
             return np.array([np.nan if r[i] is None else r[i] for r in rows], dtype=dtype)
@@ -369,8 +393,7 @@ class PgStore:
             cosines=np.column_stack([column(12), column(13)]).astype(np.float32).reshape(len(rows), 2),
             lexical=column(14), lexical_norm=column(11), lat=column(1), lon=column(2),
             scripts=np.column_stack([column(9), column(10)]).reshape(len(rows), 2),
-            occupations=[tuple(Occupation(c, n, float(f), e) for c, n, f, e in occupations.get(i, []))
-                         for i in ids],
+            occupations=[tuple(Occupation(c, n, float(f), e) for c, n, f, e in r[15]) for r in rows],
             wage_top=column(4), housing=np.array([bool(r[3]) for r in rows], dtype=bool),
             type_code=np.array([r[5] for r in rows], dtype=np.int8),
             job_months=np.array([r[6] for r in rows], dtype=np.int16),
