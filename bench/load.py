@@ -1,6 +1,7 @@
 """Load on the real server: gunicorn (as `make run` starts it) under 50 and 200 users, on loopback.
 
-    python -m bench.load [--workers 1,2,4] [--users 50,200] [--seconds 20] [--max-requests 5000] [--json]
+    python -m bench.load [--workers 1,2,4] [--users 50,200] [--seconds 20] [--max-requests 5000]
+                         [--database-url URL] [--json]
 
 For each worker count it starts gunicorn with `gunicorn.conf.py` on the embedded default (a
 SQLite file with the demo data, built in a temporary folder; the model from `instance/models`,
@@ -212,11 +213,24 @@ def summarise(workers: int, users: int, endpoint: str, results: list[tuple[int, 
                   round(quiet * 1000, 1), round(p95 / quiet, 1) if quiet else 0.0, rss)
 
 
+def county_searches(n: int = 200, seed: int = 7) -> list[dict[str, Any]]:
+    """Searches at county seats across the country (for a database that ``bench.scale`` filled)."""
+    from bench.match import WORKER_TEXTS
+    from places import default_gazetteer
+
+    rng = random.Random(seed)
+    counties = sorted(p.full_name for p in default_gazetteer().places.values() if p.level == "county")
+    return [{"q": rng.choice(WORKER_TEXTS), "place": rng.choice(counties), "km": "30"} for _ in range(n)]
+
+
 def run(args: argparse.Namespace) -> list[Result]:
     """Every worker count × users × endpoint."""
     results = []
     with tempfile.TemporaryDirectory() as folder:
-        url, searches = prepare_database(Path(folder))
+        if args.database_url:
+            url, searches = args.database_url, county_searches()
+        else:
+            url, searches = prepare_database(Path(folder))
         for workers in args.workers:
             proc, base = start_server(url, workers, searches[0])
             try:
@@ -254,6 +268,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--users", type=lambda s: [int(x) for x in s.split(",")], default=[50, 200])
     parser.add_argument("--seconds", type=float, default=20.0, help="at most this long per load")
     parser.add_argument("--max-requests", type=int, default=5000, help="at most this many requests per load")
+    parser.add_argument("--database-url", default=None,
+                        help="serve this database as it is (e.g. one `python -m bench.scale` filled) instead "
+                             "of a fresh demo SQLite file; searches then go to county seats")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     if not args.json:

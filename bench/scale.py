@@ -60,6 +60,13 @@ TYPES = [None, "full_time", "full_time", "part_time", "day_labour", "seasonal"]
 MODEL_ID = "bench-scale"
 
 
+def corpus_model_id() -> str:
+    """The model id the corpus' rows carry: the site's model when its folder exists (the site can
+    then serve the loaded database: ``python -m bench.load --database-url``), else the stand-in's."""
+    embedder = real_embedder()
+    return embedder.model_id if embedder is not None else MODEL_ID
+
+
 def _centres() -> np.ndarray:
     """One unit vector per trade (per block): the trade's place in the vector space."""
     rng = np.random.default_rng(SEED)
@@ -217,6 +224,7 @@ def load_postgres(url: str, docs: list[PostingDoc], vectors: np.ndarray) -> floa
     from matching.shortlist import idf, term_weights
     from web.services.pgindex import doc_json, occupations_json
 
+    model_id = corpus_model_id()
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
@@ -267,7 +275,7 @@ def load_postgres(url: str, docs: list[PostingDoc], vectors: np.ndarray) -> floa
             tf, (zh, latin) = text_facts(doc)
             top = doc.wage_max or doc.wage_min
             rows.append([
-                struct.pack(">i", doc.id), MODEL_ID.encode(), struct.pack(">dd", doc.lon, doc.lat),
+                struct.pack(">i", doc.id), model_id.encode(), struct.pack(">dd", doc.lon, doc.lat),
                 struct.pack(">?", doc.housing), f8(float(top) if top else None),
                 struct.pack(">h", sig.type_code(doc.employment_type)),
                 struct.pack(">h", sig.job_months(doc.season_months, doc.posted_at, doc.valid_through,
@@ -325,9 +333,7 @@ def real_embedder() -> Any:
     path = Path(os.environ.get("JIUJIN_MODEL_PATH") or default)
     if not (path / "modules.json").exists():
         return None
-    embedder = SentenceEmbedder(path)
-    embedder.model_id = MODEL_ID  # it reads the corpus' rows, which carry the stand-in's id
-    return embedder
+    return SentenceEmbedder(path)
 
 
 def postgres_matcher(url: str, embedder: Any = None) -> tuple[Any, Any]:
@@ -339,7 +345,7 @@ def postgres_matcher(url: str, embedder: Any = None) -> tuple[Any, Any]:
     from web.services.pgindex import PgStore
 
     session = Session(create_engine(url))
-    return ShortlistMatcher(embedder or ScaleEmbedder(), PgStore(session, MODEL_ID)), session
+    return ShortlistMatcher(embedder or ScaleEmbedder(), PgStore(session, corpus_model_id())), session
 
 
 # --- a fresh worker process ----------------------------------------------------------------

@@ -22,6 +22,7 @@ postings_cli = AppGroup("postings", help="Stored postings.")
 sources_cli = AppGroup("sources", help="Registered sources.")
 users_cli = AppGroup("users", help="Accounts.")
 jobs_cli = AppGroup("jobs", help="Background jobs (bureau spreadsheet imports, large downloads).")
+index_cli = AppGroup("index", help="The PostgreSQL match index (pgvector).")
 
 
 def _runtime() -> Any:
@@ -238,6 +239,36 @@ def jobs_run() -> None:
     click.echo(f"export jobs run: {ran.exports}, expired files dropped: {ran.expired}")
 
 
+@index_cli.command("rebuild")
+def index_rebuild() -> None:
+    """Write the match rows of every open posting again and recount the lexicon (after restoring
+    a backup or changing the model; the site keeps them current on its own)."""
+    from sqlalchemy import select
+
+    from web.models import Posting
+    from web.services import pgindex
+
+    if not pgindex.enabled(db.session):
+        raise click.UsageError("this database has no match tables (PostgreSQL with pgvector, migrated)")
+    ids = list(db.session.scalars(select(Posting.id).where(Posting.status == "open")))
+    written = pgindex.sync(db.session, ids)
+    rows = pgindex.refresh_lexicon(db.session)
+    db.session.commit()
+    click.echo(f"match rows written: {written}; rows counted: {rows}")
+
+
+@index_cli.command("refresh")
+def index_refresh() -> None:
+    """Recount the document frequencies and every row's TF-IDF norm (the scheduler does it hourly)."""
+    from web.services import pgindex
+
+    if not pgindex.enabled(db.session):
+        raise click.UsageError("this database has no match tables (PostgreSQL with pgvector, migrated)")
+    rows = pgindex.refresh_lexicon(db.session)
+    db.session.commit()
+    click.echo(f"rows counted: {rows}")
+
+
 @click.command("scheduler")
 def scheduler_command() -> None:
     """Run the scheduler in this process (exactly one per deployment)."""
@@ -256,6 +287,6 @@ def scheduler_command() -> None:
 
 def register(app: Any) -> None:
     """Add the command groups to the app's CLI."""
-    for group in (model_cli, demo_cli, ingest_cli, postings_cli, sources_cli, users_cli, jobs_cli):
+    for group in (model_cli, demo_cli, ingest_cli, postings_cli, sources_cli, users_cli, jobs_cli, index_cli):
         app.cli.add_command(group)
     app.cli.add_command(scheduler_command)

@@ -142,13 +142,16 @@ def job(app: Any, body: Callable[[Any, Any], object],
 
 
 def build_scheduler(app: Any) -> BlockingScheduler:
-    """A scheduler whose jobs come from the sources table, plus hourly expiry, the daily digest and
-    follow-ups, and the poll that runs queued import jobs."""
+    """A scheduler whose jobs come from the sources table, plus hourly expiry (and, with the
+    postgres match index, its lexicon refresh), the daily digest and follow-ups, and the poll that
+    runs queued import jobs."""
     from web.services import lifecycle
 
     scheduler = BlockingScheduler(job_defaults=JOB_DEFAULTS, timezone="Asia/Shanghai")
     scheduler.add_job(job(app, lambda s, _: lifecycle.expire_postings(s, china_today())),
                       IntervalTrigger(hours=1), id="expire-postings", replace_existing=True, **JOB_DEFAULTS)
+    scheduler.add_job(job(app, _lexicon_job), IntervalTrigger(hours=1), id="match-lexicon",
+                      replace_existing=True, **JOB_DEFAULTS)
     scheduler.add_job(job(app, _digest_job(app)), CronTrigger(hour=8, minute=0), id="daily-digest",
                       replace_existing=True, **JOB_DEFAULTS)
     scheduler.add_job(job(app, _followup_job(app)), CronTrigger(hour=7, minute=30), id="followup-due",
@@ -214,6 +217,14 @@ def _recorder(name: str) -> Callable[[Any, str], object]:
     from web.services import lifecycle
 
     return lambda session, error: lifecycle.record_failed_run(session, name, error)
+
+
+def _lexicon_job(session: Any, runtime: Any) -> object:
+    """Hourly, with the postgres match index: recount the document frequencies and every row's
+    TF-IDF norm (rows written since carry norms from their own commit: web/services/pgindex.py)."""
+    from web.services import pgindex
+
+    return pgindex.refresh_lexicon(session) if pgindex.enabled(session) else 0
 
 
 def _digest_job(app: Any) -> Callable[[Any, Any], object]:

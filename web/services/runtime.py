@@ -162,7 +162,12 @@ def warm(app: Any) -> None:
 
     with app.app_context():
         try:
-            app.extensions["jiujin"].matcher(db.session)
+            matcher = app.extensions["jiujin"].matcher(db.session)
+            if app.extensions["jiujin"].backend(db.session) == "postgres":
+                from matching.types import Query
+
+                # loads the model and the occupation index (a small radius: a cheap query at any size)
+                matcher.rank(Query(text="工作", lat=25.93, lon=108.52, max_km=10), limit=1)
         finally:
             db.session.remove()
 
