@@ -126,11 +126,6 @@ class LexicalIndex:
         self.generation_ += 1
         return self
 
-    def _tf(self) -> sparse.csr_matrix:
-        """The raw term frequencies, rows × vocabulary, over the buffers (no copy of them)."""
-        return sparse.csr_matrix((self._data.view, self._indices.view, self._indptr.view),
-                                 shape=(len(self.live_), len(self.vocabulary_)))
-
     def refresh(self) -> None:
         """Recompute IDF, normalised rows and the inverted index after adds or removes.
 
@@ -140,14 +135,21 @@ class LexicalIndex:
         """
         if not self._dirty:
             return
-        tf = self._tf()
         n = int(self.live_.sum())
         self.idf_ = np.log((1 + n) / (1 + self.df_)) + 1.0
-        weighted = tf.multiply(self.idf_[None, :]).tocsr() if tf.shape[1] else tf
-        weighted.data[~np.repeat(self.live_, np.diff(weighted.indptr))] = 0.0
-        norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
-        self.matrix_ = sparse.diags(1.0 / np.where(norms == 0, 1.0, norms)) @ weighted
-        self.matrix_ = sparse.csr_matrix(self.matrix_)
+        # On the stored arrays directly (one vectorised pass each, no sparse-format conversions):
+        # each entry times its term's IDF, each live row divided by its norm, dead rows left out.
+        indptr, indices = self._indptr.view, self._indices.view
+        rows = len(self.live_)
+        row_of = np.repeat(np.arange(rows), np.diff(indptr))
+        keep = self.live_[row_of]
+        cols, row_of = indices[keep], row_of[keep]
+        weighted = self._data.view[keep] * self.idf_[cols]
+        norms = np.sqrt(np.bincount(row_of, weights=weighted * weighted, minlength=rows))
+        weighted /= np.where(norms == 0, 1.0, norms)[row_of]
+        kept_indptr = np.zeros(rows + 1, dtype=np.int64)
+        np.cumsum(np.bincount(row_of, minlength=rows), out=kept_indptr[1:])
+        self.matrix_ = sparse.csr_matrix((weighted, cols, kept_indptr), shape=(rows, len(self.vocabulary_)))
         self.postings_ = self.matrix_.tocsc()  # column = feature -> the rows that have it
         self.postings_.sort_indices()  # rows ascending in each list (``scores`` searches them)
         self._dirty = False
