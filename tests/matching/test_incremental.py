@@ -110,7 +110,14 @@ SYNTHETIC_QUERIES = [Query("会电焊，在工地干过", *RONGJIANG, max_km=60,
 
 
 def full_rankings(matcher):
-    return [[(m.posting.id, m.score) for m in matcher.rank(q, limit=400)] for q in SYNTHETIC_QUERIES]
+    """Every query's ranking (ids, rounded scores) and every candidate's exact score."""
+    ranked = [[(m.posting.id, m.score) for m in matcher.rank(q, limit=400)] for q in SYNTHETIC_QUERIES]
+    exact = []
+    for q in SYNTHETIC_QUERIES:
+        scored = matcher.score(q)
+        exact.append(sorted(zip([matcher.postings_[r].id for r in scored.rows.tolist()],
+                                scored.scores.tolist(), strict=True)))
+    return ranked, exact
 
 
 def test_fit_then_add_in_steps_ranks_exactly_like_fitting_everything():
@@ -120,10 +127,14 @@ def test_fit_then_add_in_steps_ranks_exactly_like_fitting_everything():
     for start in range(120, 300, 10):  # a refresh's worth at a time
         grown.add(postings[start : start + 10])
     expected = full_rankings(full)
-    assert all(expected) and full_rankings(grown) == expected
+    assert all(expected[0]) and full_rankings(grown) == expected
 
 
-def test_adds_and_removes_in_steps_rank_like_fitting_what_is_left():
+@pytest.mark.parametrize("compact_from", [4, 1024])  # removed housed rows compacted away, or skipped
+def test_adds_and_removes_in_steps_rank_like_fitting_what_is_left(monkeypatch, compact_from):
+    from matching import ranker
+
+    monkeypatch.setattr(ranker, "HOUSED_COMPACT_MIN", compact_from)
     postings = synthetic_postings(300, seed=5)
     grown = Matcher(CharEmbedder()).fit(postings[:100])
     gone = set()
@@ -135,6 +146,11 @@ def test_adds_and_removes_in_steps_rank_like_fitting_what_is_left():
     kept = [p for p in postings if p.id not in gone]
     assert full_rankings(grown) == full_rankings(Matcher(CharEmbedder()).fit(kept))
     assert grown.size == len(kept)
+    assert grown.live_housed().tolist() == [r for r in grown.housed_rows_.tolist() if grown.live_[r]]
+    dead = len(grown.housed_rows_) - len(grown.live_housed())
+    assert dead == grown._housed_dead
+    assert dead <= max(compact_from, ranker.HOUSED_COMPACT_SHARE * len(grown.housed_rows_))
+    assert dead > 4 or compact_from == 4  # without compaction, every removed housed row is still listed
 
 
 def test_adding_a_few_postings_copies_none_of_the_indexed_rows():
