@@ -8,7 +8,11 @@ vectors of the real model's width, 512 + 384), so the build reads vectors as it 
 production and only the query probe is "embedded". The postings are dated an hour back (a
 restart), so the refresh window holds only the changed ones. Printed: seconds for the full build
 (``LiveIndex.build``: the database read, ``Matcher.fit``), for a refresh that finds nothing, and
-for a refresh after ``--changed`` postings got a new title and vector; the ratio is full / refresh.
+for a refresh after ``--changed`` postings got a new title and vector (the read plus the apply);
+the ratio is full / refresh. Also: how long a query that arrives while that refresh applies its
+changes waits for the write lock (``query_wait_s``: the apply, run as ``Runtime`` runs it, while
+a query thread waits on the same lock), and what ``Matcher.add`` of ``--changed`` more postings
+costs on its own (``matcher_add_s``: new ids, so nothing is replaced).
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ import argparse
 import hashlib
 import json
 import tempfile
+import threading
 import time
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -125,6 +131,7 @@ def measure(size: str, changed: int, repeat: int) -> dict[str, Any]:
     from web.extensions import db
     from web.services import index
     from web.services.demo import load_demo
+    from web.services.runtime import ReadWriteLock
 
     with tempfile.TemporaryDirectory() as tmp:
         app = make_app(Path(tmp))
@@ -136,7 +143,7 @@ def measure(size: str, changed: int, repeat: int) -> dict[str, Any]:
             age(db.session)
             db.session.commit()
             embedder = StandInEmbedder()
-            full, empty, step = [], [], []
+            full, empty, step, waits, adds = [], [], [], [], []
             for round_ in range(repeat):
                 started = time.perf_counter()
                 live = index.LiveIndex.build(db.session, embedder)
@@ -148,15 +155,44 @@ def measure(size: str, changed: int, repeat: int) -> dict[str, Any]:
                 db.session.commit()
                 started = time.perf_counter()
                 changes = live.read(db.session, embedder.model_id)
-                live.apply(changes)
+                wait = _apply_while_queried(live, changes, ReadWriteLock())
                 step.append(time.perf_counter() - started)
+                waits.append(wait)
                 assert len(changes.docs) == changed, len(changes.docs)
+                more = [replace(d, id=-(1 + round_ * changed + i)) for i, d in enumerate(changes.docs)]
+                started = time.perf_counter()
+                live.matcher.add(more, np.vstack(changes.vectors))
+                adds.append(time.perf_counter() - started)
+                live.matcher.remove([d.id for d in more])
             postings = live.matcher.size
             db.session.remove()
             db.engine.dispose()
     return {"size": size, "postings": postings, "full_build_s": round(min(full), 4),
             "refresh_nothing_s": round(min(empty), 4), f"refresh_{changed}_changed_s": round(min(step), 4),
-            "ratio_full_vs_refresh": round(min(full) / min(step), 1)}
+            "ratio_full_vs_refresh": round(min(full) / min(step), 1), "query_wait_s": round(min(waits), 4),
+            "matcher_add_s": round(min(adds), 5)}
+
+
+def _apply_while_queried(live: Any, changes: Any, lock: Any) -> float:
+    """Apply ``changes`` under the write lock while a query waits to read; seconds it waited."""
+    from web.services import index
+
+    held, waited = threading.Event(), []
+
+    def query() -> None:
+        held.wait()
+        started = time.perf_counter()
+        with lock.reading():
+            waited.append(time.perf_counter() - started)
+            live.matcher.rank(index.PROBE, limit=20, vector=live.probe)
+
+    asker = threading.Thread(target=query)
+    asker.start()
+    with lock.writing():
+        held.set()
+        live.apply(changes)
+    asker.join()
+    return waited[0]
 
 
 def main() -> None:

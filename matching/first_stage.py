@@ -110,7 +110,7 @@ def housed_view(matcher: Matcher) -> HousedView:
         limit = max(VIEW_REBUILD_MIN, VIEW_REBUILD_SHARE * len(view.alive))
         if added <= limit and view.dead <= limit:
             return view
-    facts = row_facts(matcher, matcher.housed_rows_)
+    facts = row_facts(matcher, matcher.live_housed())
     facts.xyz = matcher.geo_.unit_rows(facts.rows)
     assert matcher.sketch_ is not None
     safe = np.where(facts.norms == 0, np.float32(1), facts.norms)

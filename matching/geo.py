@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 
+from matching.growable import Rows
+
 EARTH_RADIUS_KM = 6371.0088
 KM_PER_DEGREE = EARTH_RADIUS_KM * math.pi / 180.0
 REBUILD_SHARE = 0.1  # rebuild the grid once the unindexed points exceed this share of it
@@ -55,32 +57,41 @@ class GeoIndex:
     search among 1,000,000 postings; the grid takes a few tenths of a millisecond.)
 
     Rows added later are first kept in a short list that is searched by brute force, and folded
-    into a new grid once that list grows past ``REBUILD_SHARE`` of the grid.
+    into a new grid once that list grows past ``REBUILD_SHARE`` of the grid: an add costs the rows
+    added (the coordinates are growable buffers, ``matching.growable``), plus the occasional
+    rebuild (sorting every indexed row), amortised over the adds that filled the list.
     """
 
     def __init__(self, lats: np.ndarray, lons: np.ndarray):
-        self.lats = np.asarray(lats, dtype=float)
-        self.lons = np.asarray(lons, dtype=float)
+        self._lats, self._lons = Rows(float), Rows(float)
+        self.lats = self._lats.extend(lats)
+        self.lons = self._lons.extend(lons)
         self._build()
 
+    def located(self, rows: np.ndarray) -> np.ndarray:
+        """Per row: whether it has coordinates (is in the index)."""
+        return ~(np.isnan(self.lats[rows]) | np.isnan(self.lons[rows]))
+
     def _build(self) -> None:
-        self.rows_ = np.flatnonzero(~(np.isnan(self.lats) | np.isnan(self.lons)))
+        self._rows = Rows(np.int64)
+        self.rows_ = self._rows.extend(np.flatnonzero(~(np.isnan(self.lats) | np.isnan(self.lons))))
         cells = _cells(self.lats[self.rows_], self.lons[self.rows_]).astype(np.int32)
         order = np.argsort(cells, kind="stable")
         self.cells_ = cells[order]
         self.grid_rows_ = self.rows_[order].astype(np.int32 if len(self.lats) < 2**31 else np.int64)
         self.grid_lats_ = self.lats[self.grid_rows_]
         self.grid_lons_ = self.lons[self.grid_rows_]
-        self.pending_ = np.empty(0, dtype=np.int64)
+        self._pending = Rows(np.int64)
+        self.pending_ = self._pending.view
 
     def add(self, lats: np.ndarray, lons: np.ndarray) -> GeoIndex:
         """Append rows; they are searchable at once."""
         start = len(self.lats)
-        self.lats = np.concatenate([self.lats, np.asarray(lats, dtype=float)])
-        self.lons = np.concatenate([self.lons, np.asarray(lons, dtype=float)])
+        self.lats = self._lats.extend(lats)
+        self.lons = self._lons.extend(lons)
         new = start + np.flatnonzero(~(np.isnan(self.lats[start:]) | np.isnan(self.lons[start:])))
-        self.pending_ = np.concatenate([self.pending_, new])
-        self.rows_ = np.concatenate([self.rows_, new])
+        self.pending_ = self._pending.extend(new)
+        self.rows_ = self._rows.extend(new)
         if len(self.pending_) > max(REBUILD_MIN, REBUILD_SHARE * len(self.grid_rows_)):
             self._build()
         return self

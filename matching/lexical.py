@@ -1,10 +1,13 @@
 """Lexical signal: Chinese character n-grams and English words, TF-IDF fitted on the postings.
 
 The index is incremental: postings can be added and removed without re-reading the others. It
-keeps raw term frequencies and document frequencies, and recomputes the IDF weights and row norms
-(one pass over the stored numbers, no tokenising) lazily before the next query, so its scores
-equal those of an index fitted from scratch on the live postings (scikit-learn's smoothed IDF,
-sublinear TF, L2 norm).
+keeps raw term frequencies (a CSR matrix in growable buffers, ``matching.growable``) and document
+frequencies; ``add`` and ``remove`` cost the postings given (amortised), not the index. The IDF
+weights and row norms are recomputed by ``refresh`` (one vectorised pass over the stored numbers,
+no tokenising: proportional to the stored term counts), lazily before the next query, so its
+scores equal those of an index fitted from scratch on the live postings (scikit-learn's smoothed
+IDF, sublinear TF, L2 norm). That pass is the one part of a change that stays proportional to the
+index: every IDF weight depends on how many postings are live, so any change moves them all.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from collections.abc import Sequence
 
 import numpy as np
 from scipy import sparse
+
+from matching.growable import Rows
 
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -73,67 +78,80 @@ class LexicalIndex:
     def fit(self, texts: Sequence[str]) -> LexicalIndex:
         """Start from nothing and index the texts (rows 0..n-1)."""
         self.vocabulary_: dict[str, int] = {}
-        self.df_ = np.zeros(0)
-        self.live_ = np.zeros(0, dtype=bool)
-        self._blocks: list[sparse.csr_matrix] = []
+        self.names_: list[str] = []  # the terms by column
+        self._df, self._live = Rows(float), Rows(bool)
+        self.df_, self.live_ = self._df.view, self._live.view
+        self._indptr, self._indices, self._data = Rows(np.int64), Rows(np.int64), Rows(float)
+        self._indptr.extend([0])
         self._dirty = True
         self.generation_ = 0  # counts changes: an encoded query is valid for one generation
         return self.add(texts)
 
     def add(self, texts: Sequence[str]) -> LexicalIndex:
-        """Index more texts as the next rows."""
-        indptr, indices, data = [0], [], []
+        """Index more texts as the next rows (amortised: the texts given)."""
+        indptr, indices, data = [], [], []
+        at = int(self._indptr.view[-1])
         for text in texts:
             for term, count in Counter(analyse(text)).items():
-                indices.append(self.vocabulary_.setdefault(term, len(self.vocabulary_)))
+                col = self.vocabulary_.setdefault(term, len(self.vocabulary_))
+                if col == len(self.names_):
+                    self.names_.append(term)
+                indices.append(col)
                 data.append(1.0 + math.log(count) if self.sublinear_tf else float(count))
-            indptr.append(len(indices))
-        width = len(self.vocabulary_)
-        block = sparse.csr_matrix((np.array(data), np.array(indices, dtype=np.int64), indptr),
-                                  shape=(len(texts), width))
-        self._blocks.append(block)
-        self.df_ = np.concatenate([self.df_, np.zeros(width - len(self.df_))])
-        self.df_ += np.bincount(block.indices, minlength=width)
-        self.live_ = np.concatenate([self.live_, np.ones(len(texts), dtype=bool)])
+            indptr.append(at + len(indices))
+        self._indptr.extend(indptr)
+        self._indices.extend(indices)
+        self._data.extend(data)
+        self.df_ = self._df.extend(np.zeros(len(self.vocabulary_) - len(self.df_)))
+        cols = np.array(indices, dtype=np.int64)  # a term counts once per text (``Counter``)
+        if len(cols) > len(self.df_):
+            self.df_ += np.bincount(cols, minlength=len(self.df_))
+        else:  # a few texts: touch their terms only
+            np.add.at(self.df_, cols, 1.0)
+        self.live_ = self._live.extend(np.ones(len(texts), dtype=bool))
         self._dirty = True
         self.generation_ += 1
         return self
 
     def remove(self, rows: np.ndarray) -> LexicalIndex:
-        """Forget rows (their row numbers stay taken; they never score again)."""
+        """Forget rows (their row numbers stay taken; they never score again); costs their terms."""
         rows = np.asarray(rows, dtype=int)
         rows = rows[self.live_[rows]]
-        tf = self._tf()
-        self.df_ -= np.bincount(tf[rows].indices, minlength=len(self.df_))
+        indptr, indices = self._indptr.view, self._indices.view
+        cols = [indices[indptr[r] : indptr[r + 1]] for r in rows.tolist()]
+        if cols:
+            np.subtract.at(self.df_, np.concatenate(cols), 1.0)
         self.live_[rows] = False
         self._dirty = True
         self.generation_ += 1
         return self
 
-    def _tf(self) -> sparse.csr_matrix:
-        width = len(self.vocabulary_)
-        if len(self._blocks) != 1 or self._blocks[0].shape[1] != width:
-            resized = [sparse.csr_matrix((b.data, b.indices, b.indptr), shape=(b.shape[0], width))
-                       for b in self._blocks]
-            self._blocks = [sparse.vstack(resized, format="csr") if resized
-                            else sparse.csr_matrix((0, width))]
-        return self._blocks[0]
-
     def refresh(self) -> None:
-        """Recompute IDF, normalised rows and the inverted index after adds or removes."""
+        """Recompute IDF, normalised rows and the inverted index after adds or removes.
+
+        Proportional to the stored term counts of every row (the one such step of a change; see
+        the module docstring): it runs at most once per change, before the query that follows it
+        (the web index runs one right after applying its changes, under its write lock).
+        """
         if not self._dirty:
             return
-        tf = self._tf()
         n = int(self.live_.sum())
         self.idf_ = np.log((1 + n) / (1 + self.df_)) + 1.0
-        weighted = tf.multiply(self.idf_[None, :]).tocsr() if tf.shape[1] else tf
-        weighted.data[~np.repeat(self.live_, np.diff(weighted.indptr))] = 0.0
-        norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
-        self.matrix_ = sparse.diags(1.0 / np.where(norms == 0, 1.0, norms)) @ weighted
-        self.matrix_ = sparse.csr_matrix(self.matrix_)
+        # On the stored arrays directly (one vectorised pass each, no sparse-format conversions):
+        # each entry times its term's IDF, each live row divided by its norm, dead rows left out.
+        indptr, indices = self._indptr.view, self._indices.view
+        rows = len(self.live_)
+        row_of = np.repeat(np.arange(rows), np.diff(indptr))
+        keep = self.live_[row_of]
+        cols, row_of = indices[keep], row_of[keep]
+        weighted = self._data.view[keep] * self.idf_[cols]
+        norms = np.sqrt(np.bincount(row_of, weights=weighted * weighted, minlength=rows))
+        weighted /= np.where(norms == 0, 1.0, norms)[row_of]
+        kept_indptr = np.zeros(rows + 1, dtype=np.int64)
+        np.cumsum(np.bincount(row_of, minlength=rows), out=kept_indptr[1:])
+        self.matrix_ = sparse.csr_matrix((weighted, cols, kept_indptr), shape=(rows, len(self.vocabulary_)))
         self.postings_ = self.matrix_.tocsc()  # column = feature -> the rows that have it
         self.postings_.sort_indices()  # rows ascending in each list (``scores`` searches them)
-        self.names_ = np.array(sorted(self.vocabulary_, key=self.vocabulary_.__getitem__), dtype=object)
         self._dirty = False
 
     def encode(self, query: str) -> sparse.csr_matrix | None:

@@ -1,7 +1,19 @@
 """Matcher: a hard reach filter, then dense, lexical, occupation, distance, pay and housing signals.
 
 The signals and their fitted weights are documented in ``matching.signals``. The index is
-incremental: ``add`` and ``remove`` change it without re-reading the other postings.
+incremental: ``add`` and ``remove`` change it without re-reading the other postings, and cost
+(amortised) what they add or remove, not what the index holds: every per-row array lives in a
+growable buffer (``matching.growable``) and the attributes are views of its used part.
+
+What stays proportional to the index, and when it runs:
+- the lexical IDF refresh (``LexicalIndex.refresh``: new IDF weights, row norms and posting lists,
+  one vectorised pass over the stored term counts), lazily before the first query after a change;
+  every IDF weight depends on how many postings are live, so any change moves them all;
+- the housed view (``first_stage.housed_view``), rebuilt at a relocating query once the housed
+  rows added or removed since its build exceed a share of it;
+- the geo grid (``GeoIndex``), rebuilt when the rows added since exceed a share of it, and the
+  list of housed rows, compacted when the removed ones exceed a share of it (both amortised);
+- a buffer that runs out of room is copied into one twice as large (amortised).
 
 Very large candidate sets (a worker who relocates reaches every posting with housing) are first
 shortlisted by a fused, approximate score (``matching.first_stage``), and only the best
@@ -27,6 +39,7 @@ from matching.documents import posting_text, query_text
 from matching.explain import explain_parts, join_parts
 from matching.first_stage import HousedView, QuerySide
 from matching.geo import GeoIndex, spatial_order
+from matching.growable import Rows
 from matching.lexical import LexicalIndex, script_shares
 from matching.occupation_vectors import use_part
 from matching.occupations import Occupation, OccupationIndex, default_occupation_index, predict_unique
@@ -45,6 +58,14 @@ PROXIMITY_SCALE_KM = sig.PROXIMITY_SCALE_KM
 SHORTLIST = 2000
 FIRST_STAGE_FROM = 3
 QUERY_CACHE = 1024  # query texts whose vector, occupations and lexical row are kept (least recently used go)
+# ``housed_rows_`` keeps removed rows (queries skip them) until they exceed this share of it.
+HOUSED_COMPACT_SHARE = 0.125
+HOUSED_COMPACT_MIN = 1024
+# The per-row arrays and their element types (two-dimensional ones: True).
+ROW_ARRAYS = {"live_": (bool, False), "vectors_": (np.float32, True), "block_norms_": (np.float32, True),
+              "arrival_": (np.int64, False), "scripts_": (float, True), "housing_": (bool, False),
+              "housed_rows_": (np.int64, False), "wage_top_": (float, False), "type_code_": (np.int8, False),
+              "job_months_": (np.int16, False), "posted_days_": (float, False), "trust_": (float, False)}
 
 
 class Embedder(Protocol):
@@ -82,6 +103,20 @@ class Scored:
 class Matcher:
     """Ranks open postings for a worker's query and explains each match."""
 
+    # Views of the used part of growable buffers (``ROW_ARRAYS``), one entry per row.
+    live_: np.ndarray
+    vectors_: np.ndarray
+    block_norms_: np.ndarray
+    arrival_: np.ndarray
+    scripts_: np.ndarray
+    housing_: np.ndarray
+    housed_rows_: np.ndarray  # housed, located rows in order; removed ones until compacted
+    wage_top_: np.ndarray
+    type_code_: np.ndarray
+    job_months_: np.ndarray
+    posted_days_: np.ndarray
+    trust_: np.ndarray
+
     def __init__(self, embedder: Embedder, weights: dict[str, float] | None = None,
                  intercept: float | None = None, proximity_scale_km: float = PROXIMITY_SCALE_KM,
                  occupations: OccupationIndex | None = None, shortlist: int | None = SHORTLIST):
@@ -110,35 +145,35 @@ class Matcher:
         self.edges_ = list(np.cumsum([0] + [w for _, w in blocks])) if blocks else None
         self.postings_: list[PostingDoc] = []
         self.row_of_: dict[int | str, int] = {}
-        self.live_ = np.zeros(0, dtype=bool)
-        self.vectors_ = np.zeros((0, 0), dtype=np.float32)
-        self.block_norms_ = np.zeros((0, 0), dtype=np.float32)
+        self._store = {name: Rows(dtype, columns) for name, (dtype, columns) in ROW_ARRAYS.items()}
+        for name, rows in self._store.items():
+            setattr(self, name, rows.view)
+        self._housed_dead = 0  # removed rows still listed in housed_rows_
         self.lexical_ = LexicalIndex().fit([])
         self.occupation_table_ = sig.OccupationTable()
         self.geo_ = GeoIndex(np.zeros(0), np.zeros(0))
-        self.scripts_ = np.zeros((0, 2))
-        self.housing_ = np.zeros(0, dtype=bool)
-        self.housed_rows_ = np.zeros(0, dtype=int)
-        self.wage_top_ = np.zeros(0)
-        self.type_code_ = np.zeros(0, dtype=np.int8)
-        self.job_months_ = np.zeros(0, dtype=np.int16)
-        self.posted_days_ = np.zeros(0)
-        self.trust_ = np.zeros(0)
         self.sketch_: Sketch | None = None
         self.housed_view_: HousedView | None = None
         self._vector_cache = TextCache(QUERY_CACHE)
         self._occupation_cache = TextCache(QUERY_CACHE)
         self._lexical_cache = TextCache(QUERY_CACHE)
-        self.arrival_ = np.zeros(0, dtype=np.int64)
         self.add(postings, vectors)
-        self.arrival_ = order.astype(np.int64)  # as if added in the order given
+        self.arrival_[:] = order  # as if added in the order given
         self.lexical_.refresh()  # later adds and removes refresh lazily, at the next query
         if self.sketch_ is not None:
             first_stage.housed_view(self)
         return self
 
+    def _extend(self, name: str, values: Any) -> None:
+        """Append rows to a per-row array (amortised: the rows given) and re-read its view."""
+        setattr(self, name, self._store[name].extend(values))
+
     def add(self, postings: Sequence[PostingDoc], vectors: np.ndarray | None = None) -> Matcher:
-        """Index more postings (a known id replaces the old posting)."""
+        """Index more postings (a known id replaces the old posting).
+
+        Costs what is added (amortised), not what the index holds: see the module docstring for
+        the parts that are recomputed over every row, and when.
+        """
         postings = list(postings)
         known = [p.id for p in postings if p.id in self.row_of_]
         if known:
@@ -150,24 +185,25 @@ class Matcher:
             raise ValueError(f"{len(vectors)} vectors for {len(postings)} postings")
         if vectors is not None and len(vectors):
             vectors = np.asarray(vectors, dtype=np.float32)
-            norms = sig.block_norms(vectors, self.edges_ or [0, vectors.shape[1]])
-            self.vectors_ = vectors if not len(self.vectors_) else np.vstack([self.vectors_, vectors])
-            self.block_norms_ = norms if not len(self.block_norms_) else np.vstack([self.block_norms_, norms])
+            self._extend("vectors_", vectors)
+            self._extend("block_norms_", sig.block_norms(vectors, self.edges_ or [0, vectors.shape[1]]))
             self._grow_sketch(vectors)
         start = len(self.postings_)
         self.postings_.extend(postings)
         self.row_of_.update({p.id: start + i for i, p in enumerate(postings)})
-        self.live_ = np.concatenate([self.live_, np.ones(len(postings), dtype=bool)])
-        self.arrival_ = np.concatenate([self.arrival_, start + np.arange(len(postings), dtype=np.int64)])
+        self._extend("live_", np.ones(len(postings), dtype=bool))
+        self._extend("arrival_", start + np.arange(len(postings), dtype=np.int64))
         self.lexical_.add(texts)
         self.occupation_table_.add(predict_unique(self.occupation_index_, [p.title for p in postings]))
-        self.geo_.add(*_coordinates(postings))
-        self.scripts_ = np.vstack([self.scripts_, np.array([script_shares(t) for t in texts]).reshape(-1, 2)])
-        self.housing_ = np.concatenate([self.housing_, np.array([p.housing for p in postings], dtype=bool)])
-        tops = [float(p.wage_max or p.wage_min or "nan") for p in postings]
-        self.wage_top_ = np.concatenate([self.wage_top_, np.array(tops)])
+        lats, lons = _coordinates(postings)
+        self.geo_.add(lats, lons)
+        self._extend("scripts_", np.array([script_shares(t) for t in texts]).reshape(-1, 2))
+        housing = np.array([p.housing for p in postings], dtype=bool)
+        self._extend("housing_", housing)
+        self._extend("wage_top_", [float(p.wage_max or p.wage_min or "nan") for p in postings])
         self._append_terms(postings)
-        self._refresh_housed()
+        located = ~(np.isnan(lats) | np.isnan(lons))  # the rows the geo index holds
+        self._extend("housed_rows_", start + np.flatnonzero(housing & located))
         return self
 
     def remove(self, ids: Sequence[int | str]) -> Matcher:
@@ -176,7 +212,7 @@ class Matcher:
         if len(rows):
             self.live_[rows] = False
             self.lexical_.remove(rows)
-            self.housed_rows_ = self.housed_rows_[self.live_[self.housed_rows_]]
+            self._forget_housed(rows)
             view = self.housed_view_
             if view is not None:
                 at = np.minimum(np.searchsorted(view.facts.rows, rows), max(len(view.facts.rows) - 1, 0))
@@ -185,17 +221,25 @@ class Matcher:
                 view.alive[at] = False
         return self
 
+    def _forget_housed(self, rows: np.ndarray) -> None:
+        """Count removed rows in ``housed_rows_`` (queries skip them by ``live_``); compact the list
+        once they exceed ``HOUSED_COMPACT_SHARE`` of it (amortised: the rows removed)."""
+        self._housed_dead += int(np.count_nonzero(self.housing_[rows]
+                                                  & self.geo_.located(rows)))
+        listed = len(self.housed_rows_)
+        if self._housed_dead > max(HOUSED_COMPACT_MIN, HOUSED_COMPACT_SHARE * listed):
+            kept = self.housed_rows_[self.live_[self.housed_rows_]]
+            self._store["housed_rows_"] = Rows(np.int64)
+            self._extend("housed_rows_", kept)
+            self._housed_dead = 0
+
     def _append_terms(self, postings: Sequence[PostingDoc]) -> None:
         """The per-row facts behind the employment type, availability, recency and trust signals."""
-        codes = [sig.type_code(p.employment_type) for p in postings]
-        months = [sig.job_months(p.season_months, p.posted_at, p.valid_through, p.employment_type)
-                  for p in postings]
-        self.type_code_ = np.concatenate([self.type_code_, np.array(codes, dtype=np.int8)])
-        self.job_months_ = np.concatenate([self.job_months_, np.array(months, dtype=np.int16)])
-        self.posted_days_ = np.concatenate([self.posted_days_,
-                                            np.array([sig.day_number(p.posted_at) for p in postings])])
-        self.trust_ = np.concatenate([self.trust_,
-                                      np.array([sig.trust(p.source_trust, p.sightings) for p in postings])])
+        self._extend("type_code_", [sig.type_code(p.employment_type) for p in postings])
+        self._extend("job_months_", [sig.job_months(p.season_months, p.posted_at, p.valid_through,
+                                                    p.employment_type) for p in postings])
+        self._extend("posted_days_", [sig.day_number(p.posted_at) for p in postings])
+        self._extend("trust_", [sig.trust(p.source_trust, p.sightings) for p in postings])
 
     def _grow_sketch(self, vectors: np.ndarray) -> None:
         """Keep the first-stage sketch in step with the vectors, once there are enough to need it."""
@@ -204,9 +248,10 @@ class Matcher:
         elif self.shortlist is not None and len(self.vectors_) > self.shortlist:
             self.sketch_ = Sketch(self.edges_ or [0, self.vectors_.shape[1]]).fit(self.vectors_)
 
-    def _refresh_housed(self) -> None:
-        located = ~(np.isnan(self.geo_.lats) | np.isnan(self.geo_.lons))  # the rows the geo index holds
-        self.housed_rows_ = np.flatnonzero(self.housing_ & self.live_ & located)
+    def live_housed(self) -> np.ndarray:
+        """The live rows with housing and coordinates, sorted (``housed_rows_`` less removed rows)."""
+        rows = self.housed_rows_
+        return rows[self.live_[rows]] if self._housed_dead else rows
 
     @property
     def size(self) -> int:
@@ -221,8 +266,10 @@ class Matcher:
         if not query.will_relocate:
             return near
         reach = np.zeros(len(self.live_), dtype=bool)  # a mask: cheaper than union1d's sort
-        reach[near] = True
         reach[self.housed_rows_] = True
+        if self._housed_dead:
+            reach &= self.live_
+        reach[near] = True
         return np.flatnonzero(reach)
 
     def reach(self, query: Query) -> Reach:
@@ -248,6 +295,7 @@ class Matcher:
         view = first_stage.housed_view(self)
         near = self._near(query)
         tail = self.housed_rows_[np.searchsorted(self.housed_rows_, view.end):]  # housed, added since
+        tail = tail[self.live_[tail]]
         others = near[~self.housing_[near]]
         if len(tail):
             others = np.union1d(others, tail)

@@ -57,6 +57,7 @@ from datetime import date
 import numpy as np
 from scipy import sparse
 
+from matching.growable import Rows
 from matching.occupations import Occupation
 from matching.types import Query
 
@@ -291,19 +292,23 @@ class OccupationTable:
         self.columns: dict[str, int] = {}
         self.rows_: list[tuple[Occupation, ...]] = []
         self.distinct_: dict[tuple[Occupation, ...], int] = {}
-        self.which_ = np.zeros(0, dtype=np.int64)
+        self._which = Rows(np.int64)
+        self.which_ = self._which.view
         self._matrix: sparse.csc_matrix | None = None
 
     def add(self, found: Sequence[tuple[Occupation, ...]]) -> OccupationTable:
-        """Append one row per text."""
+        """Append one row per text (amortised: the rows given; the distinct rows' matrix is rebuilt,
+        lazily, only when a text names a combination of occupations not seen before)."""
+        distinct, columns = len(self.distinct_), len(self.columns)
         for occupations in found:
             for o in occupations:
                 self.columns.setdefault(o.code, len(self.columns))
                 self.columns.setdefault("group:" + o.group, len(self.columns))
         which = [self.distinct_.setdefault(r, len(self.distinct_)) for r in found]
-        self.which_ = np.concatenate([self.which_, np.array(which, dtype=np.int64)])
+        self.which_ = self._which.extend(which)
         self.rows_.extend(found)
-        self._matrix = None
+        if len(self.distinct_) != distinct or len(self.columns) != columns:
+            self._matrix = None
         return self
 
     def matrix(self) -> sparse.csc_matrix:

@@ -21,6 +21,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from matching.growable import Rows
+
 DIMS_SHARE = 8  # a block of w dimensions keeps w / DIMS_SHARE of them
 MIN_DIMS = 16
 SAMPLE_ROWS = 20_000  # rows the projection is fitted on (evenly spaced, deterministic)
@@ -44,8 +46,14 @@ class Sketch:
             basis = np.zeros((hi - lo, dims), dtype=np.float32)
             basis[:, : min(dims, len(vt))] = vt[:dims].T
             self.bases_.append(basis)
-        self.codes_ = self.project(vectors)
+        self._codes = Rows(np.float32, columns=True)
+        self._codes.extend(self.project(vectors))
         return self
+
+    @property
+    def codes_(self) -> np.ndarray:
+        """The projected rows (rows × the sum of kept dimensions), a view of a growable buffer."""
+        return self._codes.view
 
     def project(self, vectors: np.ndarray) -> np.ndarray:
         """Rows × (sum of kept dimensions), float32, blocks side by side."""
@@ -56,8 +64,8 @@ class Sketch:
         return np.ascontiguousarray(np.hstack(parts), dtype=np.float32)
 
     def add(self, vectors: np.ndarray) -> Sketch:
-        """Append the projections of more rows (the directions stay as fitted)."""
-        self.codes_ = np.vstack([self.codes_, self.project(vectors)])
+        """Append the projections of more rows (the directions stay as fitted; amortised: the rows given)."""
+        self._codes.extend(self.project(vectors))
         return self
 
     @property

@@ -233,7 +233,12 @@ def _digest_job(app: Any) -> Callable[[Any, Any], object]:
 
     def run(session: Any, runtime: Any) -> int:
         today = china_today()  # the dedupe key is the day in China
-        return digest.send_daily_digests(session, runtime, app.extensions["jiujin_notify"], today)
+        try:
+            return digest.send_daily_digests(session, runtime, app.extensions["jiujin_notify"], today)
+        finally:
+            # The digest is the scheduler's only use of the match index: built for it, it is
+            # dropped after it (its background refresher stops), not kept and refreshed for a day.
+            runtime.invalidate()
 
     return run
 

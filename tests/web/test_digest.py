@@ -88,3 +88,23 @@ def test_the_scheduler_has_the_daily_digest_job(app):
     jobs = {job.id: job for job in build_scheduler(app).get_jobs()}
     assert "daily-digest" in jobs
     assert jobs["daily-digest"].max_instances == 1 and jobs["daily-digest"].coalesce
+
+
+def test_the_scheduler_drops_the_index_after_the_digest(app, db_session, runtime, monkeypatch):
+    """The digest is the scheduler's only use of the index: it is not kept (nor refreshed) after."""
+    from web.scheduler import _digest_job
+    from web.services.runtime import Runtime
+
+    own = Runtime({**app.config, "JIUJIN_INDEX_REFRESH_SECONDS": 3600})
+    own._embedder = runtime.embedder()
+    user = make_user(db_session)
+    make_worker(db_session, runtime, user)
+    _fresh_postings(db_session)
+    built = []
+    monkeypatch.setattr(own, "matcher", lambda s, real=own.matcher: built.append(1) or real(s))
+    with app.app_context():
+        _digest_job(app)(db_session, own)
+    assert built and not own.is_warm() and own.indexed() == 0
+    assert own._refresher is not None
+    own._refresher[1].join(10)
+    assert not own.refresher_alive()

@@ -43,7 +43,8 @@ def fresh(app, runtime, monkeypatch):
     real = index.build_matcher
     monkeypatch.setattr(index, "build_matcher", lambda s, e: new.builds.append(1) or real(s, e))
     monkeypatch.setitem(app.extensions, "jiujin", new)
-    return new
+    yield new
+    new.invalidate()  # stops its background refresher, if a test started one
 
 
 def matches(client, **params):
@@ -222,6 +223,43 @@ def test_index_checks_for_changes_at_most_every_refresh_seconds(fresh, client, d
     fresh.refresh_seconds = 0
     assert matches(client) == []
     assert len(fresh.builds) == 1
+
+
+def test_the_background_refresher_applies_changes_and_a_request_never_refreshes(fresh, client, db_session):
+    """With a refresh interval, the first query builds the index and starts the process's
+    refresher thread; later queries read the index as that thread last left it."""
+    fresh.refresh_seconds = 3600  # the thread runs only when woken below
+    before = matches(client)
+    assert before and fresh.refresher_alive()
+    db_session.execute(update(Posting).where(Posting.status == "open")
+                       .values(status="closed", changed_at=index.SETTLE + fresh._live.mark))
+    db_session.commit()
+    assert matches(client) == before  # the request did not refresh
+    done = fresh.refreshes
+    fresh.refresh_soon()
+    assert fresh.wait_refreshed(done, 60)
+    assert matches(client) == []
+    assert len(fresh.builds) == 1
+
+
+def test_the_refresher_stops_when_the_index_is_dropped(fresh, client, db_session):
+    fresh.refresh_seconds = 3600
+    assert matches(client)
+    thread = fresh._refresher[1]
+    fresh.invalidate()
+    thread.join(10)
+    assert not thread.is_alive() and not fresh.refresher_alive() and not fresh.is_warm()
+    assert matches(client) and fresh.refresher_alive()  # the next query builds and starts one again
+    assert len(fresh.builds) == 2
+
+
+def test_warming_starts_no_refresher(app, fresh):
+    """gunicorn's master warms before it forks: a thread started there would not reach the workers."""
+    from web.services.runtime import warm
+
+    fresh.refresh_seconds = 3600
+    warm(app)
+    assert fresh.is_warm() and not fresh.refresher_alive()
 
 
 def test_a_refresh_waits_for_queries_in_flight():

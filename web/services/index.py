@@ -151,7 +151,12 @@ class LiveIndex:
         return read_changes(session, todo, model_id) if todo else Changes()
 
     def apply(self, changes: Changes) -> None:
-        """Remove and add in the matcher and move the mark (the caller holds the write lock)."""
+        """Remove and add in the matcher and move the mark (the caller holds the write lock).
+
+        Costs what changed (``Matcher.add``/``remove`` are amortised O(changes)), plus the probe
+        query, which runs what the matcher recomputes lazily: the lexical IDF refresh, the one
+        step proportional to the index (about 0.07 s at 100,000 postings, ``bench.index_build``).
+        """
         if changes.removed:
             self.matcher.remove(changes.removed)
         if changes.docs:

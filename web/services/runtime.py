@@ -5,12 +5,14 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from flask import current_app, has_app_context
 from sqlalchemy.exc import DBAPIError
 
 from places import Gazetteer, default_gazetteer
@@ -19,7 +21,19 @@ log = logging.getLogger(__name__)
 
 
 class Runtime:
-    """Kept on ``app.extensions["jiujin"]``; nothing loads until first asked for."""
+    """Kept on ``app.extensions["jiujin"]``; nothing loads until first asked for.
+
+    The match index is built by the first caller that needs it (or by ``warm``). After that, with
+    ``JIUJIN_INDEX_REFRESH_SECONDS`` above 0, a request never refreshes it: a daemon thread of the
+    serving process (``_refresh_loop``, started by the first ``matcher`` call in that process, so
+    never in a gunicorn master that warms before it forks) wakes every that many seconds, reads
+    the changed postings with a session of its own outside any lock, and applies them under the
+    write lock, which costs what changed (``Matcher.add``/``remove``) plus the lexical IDF refresh
+    that the probe query runs there (``LiveIndex.apply``). A failed refresh builds a new index in
+    that thread and swaps it in; queries go on with the old one meanwhile. With 0, each request
+    refreshes synchronously, as before: the tests (whose writes are in a transaction no other
+    thread can see) rely on that, and ``refresh_now`` does it on demand.
+    """
 
     def __init__(self, config: Any):
         self.model_path = Path(config["JIUJIN_MODEL_PATH"])
@@ -29,11 +43,14 @@ class Runtime:
         self._shortlist: Any = None  # matching.shortlist.ShortlistMatcher (postgres backend)
         self._embedder: Any = None
         self._live: Any = None  # index.LiveIndex: the matcher and the changes it reflects
-        self._checked = 0.0
         self._lock = threading.Lock()  # guards the fields above and the embedder
         self._refreshing = threading.Lock()  # one build or refresh at a time
         self._rw = ReadWriteLock()  # queries read the matcher; a refresh writes it
         self._warming: threading.Thread | None = None
+        self._refresher: tuple[int, threading.Thread] | None = None  # (process id, thread)
+        self._wake = threading.Event()  # cuts the refresher's wait short (``refresh_soon``)
+        self._refreshed = threading.Condition()
+        self.refreshes = 0  # background refresh rounds done (``wait_refreshed``)
 
     @property
     def gazetteer(self) -> Gazetteer:
@@ -55,8 +72,9 @@ class Runtime:
 
     def matcher(self, session: Any) -> Any:
         """The match index over open postings: with the postgres backend, the database's index
-        read through ``session``; in-process, this process's copy brought up to date with the
-        postings changed since it was last looked at (at most every ``JIUJIN_INDEX_REFRESH_SECONDS``)."""
+        read through ``session``; in-process, this process's copy: built now if there is none, else
+        as the background refresher last left it (with ``JIUJIN_INDEX_REFRESH_SECONDS`` = 0:
+        brought up to date now)."""
         if self.backend(session) == "postgres":
             from matching.shortlist import ShortlistMatcher
             from web.services.pgindex import PgStore
@@ -68,6 +86,8 @@ class Runtime:
                 shared = self._shortlist
             return shared.with_store(PgStore(session, embedder.model_id))
         live = self._current(session)
+        if self.refresh_seconds > 0:
+            self._start_refresher()
         return _Guarded(live.matcher, self._rw)
 
     def backend(self, session: Any) -> str:
@@ -83,6 +103,22 @@ class Runtime:
             self._backend = "postgres" if found and self.match_index != "in-process" else "in-process"
             log.info("match index backend: %s", self._backend)
         return self._backend
+
+    def refresh_now(self, session: Any) -> None:
+        """Build the index, or apply the changes since its last refresh, in the caller's thread."""
+        with self._refreshing:
+            with self._lock:
+                live = self._live
+            self._refresh(session, live)
+
+    def refresh_soon(self) -> None:
+        """Wake the background refresher now instead of at the end of its wait."""
+        self._wake.set()
+
+    def wait_refreshed(self, after: int, timeout: float) -> bool:
+        """Wait until more than ``after`` background refresh rounds are done; whether in time."""
+        with self._refreshed:
+            return self._refreshed.wait_for(lambda: self.refreshes > after, timeout)
 
     def is_warm(self) -> bool:
         """Whether the model is loaded and the index built: a query waits for neither."""
@@ -109,32 +145,45 @@ class Runtime:
             self._warming.start()
 
     def invalidate(self) -> None:
-        """Forget the index so that the next query builds it again from the database."""
+        """Forget the index so that the next query builds it again from the database; the
+        background refresher, if any, stops (the next ``matcher`` call starts a new one)."""
         with self._lock:
             self._live = None
+        self._wake.set()
+
+    def refresher_alive(self) -> bool:
+        """Whether this process has a background refresher running."""
+        with self._lock:
+            return self._refresher_running()
+
+    def _refresher_running(self) -> bool:
+        refresher = self._refresher  # the caller holds _lock
+        return refresher is not None and refresher[0] == os.getpid() and refresher[1].is_alive()
 
     def _current(self, session: Any) -> Any:
         with self._lock:
-            live, due = self._live, time.monotonic() - self._checked >= self.refresh_seconds
-        if live is not None and not due:
-            return live
-        # One thread refreshes; the others go on with the index as it is, unless there is none.
+            live = self._live
+        if live is not None and self.refresh_seconds > 0:
+            return live  # the background refresher keeps it up to date
+        # One thread builds or refreshes; the others go on with the index as it is, unless there is none.
         if not self._refreshing.acquire(blocking=live is None):
             return live
         try:
             with self._lock:
-                live, due = self._live, time.monotonic() - self._checked >= self.refresh_seconds
-            if live is not None and not due:
-                return live
+                live = self._live
+            if live is not None and self.refresh_seconds > 0:
+                return live  # built by the thread this one waited for
             return self._refresh(session, live)
         finally:
             self._refreshing.release()
 
     def _refresh(self, session: Any, live: Any) -> Any:
+        """Apply the changes since ``live``'s mark to it (or build one if None) and install it;
+        the caller holds ``_refreshing``. The read runs outside the write lock, the apply inside."""
         from web.services import index
 
         embedder = self.embedder()
-        started = time.monotonic()
+        started, expected = time.monotonic(), live
         if live is not None:
             try:
                 changes = live.read(session, embedder.model_id)
@@ -145,29 +194,80 @@ class Runtime:
                 raise  # the database is unreachable: keep the index; the next refresh tries again
             except Exception:
                 log.exception("incremental index refresh failed; building the index again")
-                with self._lock:
-                    self._live = live = None
+                live = None
         if live is None:
             live = index.LiveIndex.build(session, embedder)
             log.info("match index built in %.2fs", time.monotonic() - started)
         with self._lock:
-            self._live, self._checked = live, started
+            if self._live is expected:  # not dropped (``invalidate``) meanwhile: keep it
+                self._live = live
         return live
+
+    def _start_refresher(self) -> None:
+        """Start this process's background refresher unless it runs (a thread does not survive a
+        fork: a gunicorn worker starts its own on its first query; the master, which only warms,
+        never does)."""
+        if not has_app_context():
+            return
+        with self._lock:
+            if self._refresher_running():
+                return
+            app = current_app._get_current_object()  # type: ignore[attr-defined]
+            thread = threading.Thread(target=self._refresh_loop, args=(app,), name="jiujin-index-refresh",
+                                      daemon=True)
+            self._refresher = (os.getpid(), thread)
+            self._wake.clear()
+            thread.start()
+
+    def _refresh_loop(self, app: Any) -> None:
+        """Every ``refresh_seconds`` (or when woken), bring the index up to date with a session of
+        its own; stop once the index is dropped (``invalidate``): a process that no longer needs
+        it keeps none."""
+        from web.extensions import db
+
+        while True:
+            self._wake.wait(self.refresh_seconds if self.refresh_seconds > 0 else None)
+            self._wake.clear()
+            with self._lock:
+                live = self._live
+            if live is None:
+                return
+            with app.app_context():
+                try:
+                    with self._refreshing:
+                        with self._lock:
+                            current = self._live
+                        if current is live:  # not dropped or replaced meanwhile
+                            self._refresh(db.session, live)
+                except DBAPIError:
+                    log.warning("index refresh: the database is unreachable; trying again later")
+                except Exception:
+                    log.exception("background index refresh failed")
+                finally:
+                    db.session.remove()
+            with self._refreshed:
+                self.refreshes += 1
+                self._refreshed.notify_all()
 
 
 def warm(app: Any) -> None:
     """Load the model and build the match index now, outside any request (gunicorn's master
-    calls this before it forks the workers; /healthz starts it in the background otherwise)."""
+    calls this before it forks the workers; /healthz starts it in the background otherwise).
+    A worker that inherited the index brings it up to date here. No refresher thread starts
+    here: it would not survive the fork (the worker's first query starts its own)."""
     from web.extensions import db
 
     with app.app_context():
         try:
-            matcher = app.extensions["jiujin"].matcher(db.session)
-            if app.extensions["jiujin"].backend(db.session) == "postgres":
+            runtime = app.extensions["jiujin"]
+            if runtime.backend(db.session) == "postgres":
                 from matching.types import Query
 
                 # loads the model and the occupation index (a small radius: a cheap query at any size)
-                matcher.rank(Query(text="工作", lat=25.93, lon=108.52, max_km=10), limit=1)
+                probe = Query(text="工作", lat=25.93, lon=108.52, max_km=10)
+                runtime.matcher(db.session).rank(probe, limit=1)
+            else:
+                runtime.refresh_now(db.session)
         finally:
             db.session.remove()
 
