@@ -172,9 +172,9 @@ def recall(tops: list[list[Any]], exact: list[list[Any]]) -> float:
 
 # --- postgres --------------------------------------------------------------------------------
 
-def _default_url() -> str:
+def _default_url(database: str = "bench_scale") -> str:
     script = os.path.join(os.path.dirname(__file__), "..", "scripts", "pgvector_server.py")
-    out = subprocess.run([sys.executable, script, "/tmp/jiujin-pgvector", "bench_scale"], check=True,
+    out = subprocess.run([sys.executable, script, "/tmp/jiujin-pgvector", database], check=True,
                          capture_output=True, text=True)
     return out.stdout.strip()
 
@@ -212,8 +212,10 @@ def _sparsevec(tf: dict[int, float]) -> bytes:
             + np.array([tf[d] for d in dims], dtype=">f4").tobytes())
 
 
-def load_postgres(url: str, docs: list[PostingDoc], vectors: np.ndarray) -> float:
-    """Empty the database, migrate it, COPY the corpus, build the indexes; returns seconds."""
+def load_postgres(url: str, docs: list[PostingDoc], vectors: np.ndarray,
+                  model_id: str | None = None) -> float:
+    """Empty the database, migrate it, COPY the corpus (integer ids), build the indexes; returns
+    seconds. The rows carry ``model_id`` (default: ``corpus_model_id()``)."""
     import psycopg
     from sqlalchemy import create_engine
 
@@ -224,7 +226,7 @@ def load_postgres(url: str, docs: list[PostingDoc], vectors: np.ndarray) -> floa
     from matching.shortlist import idf, term_weights
     from web.services.pgindex import doc_json, occupations_json
 
-    model_id = corpus_model_id()
+    model_id = model_id or corpus_model_id()
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
@@ -257,8 +259,12 @@ def load_postgres(url: str, docs: list[PostingDoc], vectors: np.ndarray) -> floa
         return None if x is None else struct.pack(">d", x)
 
     with psycopg.connect(conninfo, autocommit=True) as conn, conn.cursor() as cur:
-        # the indexes are built once, after the rows
-        cur.execute("DROP INDEX ix_match_rows_housed, ix_match_rows_pos, ix_match_rows_housed_occ")
+        # the migration's indexes are built once, after the rows
+        cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'match_rows'"
+                    " AND indexname <> 'match_rows_pkey'")
+        indexes = cur.fetchall()
+        for name, _ in indexes:
+            cur.execute(f"DROP INDEX {name}")
         cur.execute("INSERT INTO sources (id, name, kind, location, trust, options, allow_private_network,"
                     " enabled, created_at) VALUES (1, 'bench-scale', 'api', '', 'bureau', '{}', false,"
                     " true, now())")
@@ -266,8 +272,9 @@ def load_postgres(url: str, docs: list[PostingDoc], vectors: np.ndarray) -> floa
                    "housing", "meals", "status", "content_hash", "first_seen", "last_seen", "updated_at",
                    "changed_at"]
         _copy_binary(cur, "postings", columns,
-                     ([struct.pack(">i", d.id), struct.pack(">i", 1), str(d.id).encode(), d.title.encode(),
-                       d.description.encode(), (d.place_name or "").encode(), b"",
+                     ([struct.pack(">i", d.id), struct.pack(">i", 1), str(d.id).encode(),
+                       d.title[:200].encode(),
+                       d.description.encode(), (d.place_name or "")[:200].encode(), b"",
                        struct.pack(">?", d.housing), b"\x00", b"open", str(d.id).encode(), now, now, now, now]
                       for d in docs))
         rows = []
@@ -275,12 +282,14 @@ def load_postgres(url: str, docs: list[PostingDoc], vectors: np.ndarray) -> floa
             tf, (zh, latin) = text_facts(doc)
             top = doc.wage_max or doc.wage_min
             rows.append([
-                struct.pack(">i", doc.id), model_id.encode(), struct.pack(">dd", doc.lon, doc.lat),
+                struct.pack(">i", doc.id), model_id.encode(),
+                None if doc.lat is None or doc.lon is None else struct.pack(">dd", doc.lon, doc.lat),
                 struct.pack(">?", doc.housing), f8(float(top) if top else None),
                 struct.pack(">h", sig.type_code(doc.employment_type)),
                 struct.pack(">h", sig.job_months(doc.season_months, doc.posted_at, doc.valid_through,
                                                  doc.employment_type)),
-                f8(sig.day_number(doc.posted_at)), f8(sig.trust(doc.source_trust, doc.sightings)),
+                f8(None if doc.posted_at is None else sig.day_number(doc.posted_at)),
+                f8(sig.trust(doc.source_trust, doc.sightings)),
                 f8(zh), f8(latin), occ_codes[doc.title], _halfvec(vec[:USE]), _halfvec(vec[USE:]),
                 _sparsevec(tf), f8(norms[posting_text(doc)])])
             if len(rows) == 20_000:
@@ -297,11 +306,8 @@ def load_postgres(url: str, docs: list[PostingDoc], vectors: np.ndarray) -> floa
                      ([struct.pack(">i", d), struct.pack(">i", c)] for d, c in df.items()))
         cur.execute("INSERT INTO match_meta (key, value) VALUES ('n', %s), ('generation', 1)", (n,))
         cur.execute("SET maintenance_work_mem = '2GB'")
-        cur.execute("CREATE INDEX ix_match_rows_pos ON match_rows USING gist (pos)")
-        cur.execute("CREATE INDEX ix_match_rows_housed ON match_rows USING hnsw (use_vec halfvec_cosine_ops)"
-                    " WHERE housing AND pos IS NOT NULL")
-        cur.execute("CREATE INDEX ix_match_rows_housed_occ ON match_rows (occ_code)"
-                    " WHERE housing AND pos IS NOT NULL")
+        for _, definition in indexes:
+            cur.execute(definition)
         cur.execute("VACUUM ANALYZE match_rows")
         cur.execute("VACUUM ANALYZE match_docs")
         cur.execute("VACUUM ANALYZE match_terms")

@@ -27,6 +27,7 @@ import math
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -113,17 +114,19 @@ class Lexicon:
         df = self.df(tf)
         return math.sqrt(sum((w * idf(self.n, df.get(d, 0))) ** 2 for d, w in tf.items()))
 
-    def matched_terms(self, weights: Mapping[int, float], text: str, norm: float,
-                      limit: int = 3) -> tuple[str, ...]:
+    def matched_terms(self, weights: Mapping[int, float], text: str, norm: float, limit: int = 3,
+                      query_terms: AbstractSet[str] = frozenset()) -> tuple[str, ...]:
         """The most telling words a query (its ``query`` weights) and a posting's text share,
-        chosen as ``LexicalIndex.matched_terms`` chooses them."""
+        chosen as ``LexicalIndex.matched_terms`` chooses them; ``query_terms`` (the query's own
+        terms, when known) spares hashing the posting's other terms."""
         if not weights or not norm:
             return ()
         counts = Counter(analyse(text))
-        df = self.df({term_dim(t) for t in counts} & weights.keys())
+        dims = {t: term_dim(t) for t in counts.keys() & (query_terms or counts.keys())}
+        df = self.df({d for d in dims.values() if d in weights})
         shared = []
-        for term, count in counts.items():
-            dim = term_dim(term)
+        for term, dim in dims.items():
+            count = counts[term]
             if dim in weights:
                 row = (1.0 + math.log(count)) * idf(self.n, df.get(dim, 0)) / norm
                 shared.append((weights[dim] * row, term))
@@ -215,7 +218,7 @@ class _Side:
     occupations: tuple[Occupation, ...]
     lexical: dict[int, float]
     scripts: tuple[float, float]
-    extra: dict[str, Any] = field(default_factory=dict)
+    terms: frozenset[str] = frozenset()
 
 
 class ShortlistMatcher:
@@ -307,7 +310,8 @@ class ShortlistMatcher:
         docs = self.store.docs(found.ids[order].tolist())
         norms = found.lexical_norm[order].tolist()
         return build_matches(scored, order, lang, self.weights_, docs,
-                             lambda j: lexicon.matched_terms(side.lexical, posting_text(docs[j]), norms[j]),
+                             lambda j: lexicon.matched_terms(side.lexical, posting_text(docs[j]), norms[j],
+                                                             query_terms=side.terms),
                              lambda j: found.occupations[int(order[j])])
 
     def rank_many(self, queries: Sequence[Query], limit: int = 20, vectors: np.ndarray | None = None,
@@ -341,13 +345,20 @@ class ShortlistMatcher:
         if cached is None or cached[0] != (lexicon.generation, lexicon.n):
             cached = ((lexicon.generation, lexicon.n), lexicon.query(text))
             self._lexical.put(text, cached)
-        return _Side(np.asarray(vector), occupations, cached[1], script_shares(text))
+        return _Side(np.asarray(vector), occupations, cached[1], script_shares(text),
+                     frozenset(analyse(text)))
 
     def _scored(self, query: Query, side: _Side, found: Candidates) -> Scored:
         """The exact signals and scores of the shortlist (``Matcher._signals``' counterpart)."""
         n = len(found.ids)
         text_part = sig.text_signals(found.cosines, found.lexical, np.array(side.scripts), found.scripts)
-        same, group = sig.OccupationTable().add(found.occupations).signals(side.occupations, np.arange(n))
+        same, group = np.zeros(n), np.zeros(n)
+        pairs: dict[int, tuple[float, float]] = {}  # per distinct occupations (the store shares them)
+        for i, theirs in enumerate(found.occupations):
+            pair = pairs.get(id(theirs))
+            if pair is None:
+                pair = pairs[id(theirs)] = sig.occupation_pair(side.occupations, theirs)
+            same[i], group[i] = pair
         if query.lat is None or query.lon is None:
             distance = np.full(n, np.nan)
         else:

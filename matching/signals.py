@@ -347,6 +347,20 @@ class OccupationTable:
         return same, group
 
 
+def occupation_pair(mine: Sequence[Occupation], theirs: Sequence[Occupation]) -> tuple[float, float]:
+    """``occupation`` and ``occupation_group`` of one pair, as ``OccupationTable.signals`` computes
+    them: the best product of ``mine``'s confidence and ``theirs``' best confidence in that code
+    (and in that small group)."""
+    codes: dict[str, float] = {}
+    groups: dict[str, float] = {}
+    for o in theirs:
+        codes[o.code] = max(codes.get(o.code, 0.0), o.confidence)
+        groups[o.group] = max(groups.get(o.group, 0.0), o.confidence)
+    same = max((o.confidence * codes[o.code] for o in mine if o.code in codes), default=0.0)
+    group = max((o.confidence * groups[o.group] for o in mine if o.group in groups), default=0.0)
+    return same, group
+
+
 def shared_occupation(mine: Sequence[Occupation], theirs: Sequence[Occupation]) -> Occupation | None:
     """The occupation both name with the highest joint confidence (``mine``'s words as evidence),
     among those ``mine`` names with confidence ``OCCUPATION_SAID`` or more."""

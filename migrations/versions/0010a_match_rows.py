@@ -57,7 +57,11 @@ def upgrade():
     op.execute("CREATE INDEX ix_match_rows_pos ON match_rows USING gist (pos)")
     op.execute("CREATE INDEX ix_match_rows_housed ON match_rows USING hnsw (use_vec halfvec_cosine_ops)"
                " WHERE housing AND pos IS NOT NULL")
-    op.execute("CREATE INDEX ix_match_rows_housed_occ ON match_rows (occ_code) WHERE housing AND pos IS NOT NULL")
+    # a relocating worker's trade among the housed postings, newest first (read from the index alone)
+    op.execute("CREATE INDEX ix_match_rows_housed_occ ON match_rows (occ_code, posted_day DESC NULLS LAST, posting_id)"
+               " WHERE housing AND pos IS NOT NULL")
+    op.execute("CREATE INDEX ix_match_rows_housed_new ON match_rows (posted_day DESC NULLS LAST, posting_id)"
+               " WHERE housing AND pos IS NOT NULL")
     op.execute("""
         CREATE TABLE match_docs (
             posting_id integer PRIMARY KEY REFERENCES postings (id) ON DELETE CASCADE,

@@ -52,6 +52,10 @@ BATCH = 500
 # A relocating worker's housed candidates come from the HNSW index: it is asked for this many
 # (hnsw.ef_search), at least ``keep``.
 EF_SEARCH = 400
+# ... and the newest this many housed postings of the worker's trade (by first occupation), and
+# of all trades (for words that name no trade), are scored by the first stage: older ones rarely
+# beat them (recency weighs 1.2), and the cost stays the same at any size.
+OCCUPATION_SCAN = 2000
 _DEGREE_KM = math.pi * EARTH_RADIUS_KM / 180
 
 
@@ -286,7 +290,7 @@ _FACTS = """r.posting_id, r.pos[1] AS lat, r.pos[0] AS lon, r.housing, r.wage_to
             r.job_months, r.posted_day, r.trust, r.zh, r.latin, r.lex_norm, b.c_use,
             CASE WHEN r.en_vec IS NULL OR CAST(:e AS halfvec) IS NULL THEN 0
                  ELSE 1 - (r.en_vec <=> CAST(:e AS halfvec)) END AS c_en,
-            b.c_lex, d.occupations"""
+            b.c_lex, CAST(d.occupations AS text)"""
 _KM = f"""(2 * {EARTH_RADIUS_KM} * asin(sqrt(least(1.0,
             sin(radians(r.pos[1] - :lat) / 2) ^ 2
             + cos(radians(:lat)) * cos(radians(r.pos[1])) * sin(radians(r.pos[0] - :lon) / 2) ^ 2))))"""
@@ -298,6 +302,27 @@ def _best(where: str, km: str, radius: bool) -> str:
     near = "WHERE km <= :km" if radius else ""
     return (f"SELECT posting_id, c_use, c_lex FROM ({scored}) s {near}"
             f" ORDER BY {_APPROX} DESC, posting_id LIMIT :keep")
+
+
+_PARSED: dict[str, tuple[Occupation, ...]] = {}
+_PARSED_MAX = 100_000
+
+
+def _occupations(stored: str) -> tuple[Occupation, ...]:
+    """A row's stored occupations, parsed once per distinct value (postings share titles): one
+    tuple object per value, so the matcher computes a query's signals once per distinct value."""
+    found = _PARSED.get(stored)
+    if found is None:
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        found = _PARSED[stored] = tuple(Occupation(c, n, float(f), e) for c, n, f, e in json.loads(stored))
+    return found
+
+
+def _newest_housed(condition: str) -> str:
+    """The newest ``OCCUPATION_SCAN`` housed postings meeting ``condition`` (read from an index)."""
+    return (f"r.posting_id IN (SELECT posting_id FROM match_rows"
+            f" WHERE housing AND pos IS NOT NULL {condition} ORDER BY posted_day DESC NULLS LAST LIMIT {OCCUPATION_SCAN}) AND r.model_id = :m")
 
 
 class PgStore:
@@ -350,8 +375,9 @@ class PgStore:
     def shortlist(self, stage: FirstStage) -> Candidates:
         """At most ``keep`` candidates by the first stage's approximate score (dense and lexical
         cosines, proximity, recency, trust, pay): within the radius; for a worker who relocates,
-        also among the housed postings that name the query's occupation, and the housed postings
-        nearest the query's vector (the HNSW index); with no home or radius, among all."""
+        also among the newest housed postings of the query's occupation and of any, and the
+        housed postings nearest the query's vector (the HNSW index); with no home or radius,
+        among all."""
         params = self._params(stage)
         query = stage.query
         parts = []
@@ -364,7 +390,8 @@ class PgStore:
             if query.will_relocate:
                 housed = "r.model_id = :m AND r.housing AND r.pos IS NOT NULL"
                 if stage.occupations:
-                    parts.append(_best(housed + " AND r.occ_code = ANY(:codes)", km, radius=False))
+                    parts.append(_best(_newest_housed("AND occ_code = ANY(:codes)"), km, radius=False))
+                parts.append(_best(_newest_housed(""), km, radius=False))
                 self.session.execute(text("SET LOCAL hnsw.ef_search = " + str(max(EF_SEARCH, stage.keep))))
                 parts.append(f"""SELECT r.posting_id, 1 - (r.use_vec <=> CAST(:u AS halfvec)) AS c_use,
                         CASE WHEN r.lex_norm > 0 THEN -(r.lex <#> CAST(:x AS sparsevec)) / r.lex_norm
@@ -393,7 +420,7 @@ class PgStore:
             cosines=np.column_stack([column(12), column(13)]).astype(np.float32).reshape(len(rows), 2),
             lexical=column(14), lexical_norm=column(11), lat=column(1), lon=column(2),
             scripts=np.column_stack([column(9), column(10)]).reshape(len(rows), 2),
-            occupations=[tuple(Occupation(c, n, float(f), e) for c, n, f, e in r[15]) for r in rows],
+            occupations=[_occupations(r[15]) for r in rows],
             wage_top=column(4), housing=np.array([bool(r[3]) for r in rows], dtype=bool),
             type_code=np.array([r[5] for r in rows], dtype=np.int8),
             job_months=np.array([r[6] for r in rows], dtype=np.int16),
