@@ -322,7 +322,8 @@ def _occupations(stored: str) -> tuple[Occupation, ...]:
 def _newest_housed(condition: str) -> str:
     """The newest ``OCCUPATION_SCAN`` housed postings meeting ``condition`` (read from an index)."""
     return (f"r.posting_id IN (SELECT posting_id FROM match_rows"
-            f" WHERE housing AND pos IS NOT NULL {condition} ORDER BY posted_day DESC NULLS LAST LIMIT {OCCUPATION_SCAN}) AND r.model_id = :m")
+            f" WHERE housing AND pos IS NOT NULL {condition}"
+            f" ORDER BY posted_day DESC NULLS LAST LIMIT {OCCUPATION_SCAN}) AND r.model_id = :m")
 
 
 class PgStore:
