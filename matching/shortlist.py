@@ -154,6 +154,7 @@ class FirstStage:
     occupations: tuple[str, ...]  # codes the query names with confidence OCCUPATION_SAID or more
     idf: dict[int, float]  # the IDF of each dimension in ``lexical``
     keep: int
+    query_limit: int  # how many matches the caller wants (every part of the shortlist holds as many)
     dense_weight: float
     lexical_weight: float
     proximity_weight: float
@@ -296,7 +297,7 @@ class ShortlistMatcher:
         df = lexicon.df(side.lexical)
         stage = FirstStage(query=query, vector=side.vector, lexical=side.lexical, occupations=codes,
                            idf={d: idf(lexicon.n, df[d]) for d in side.lexical},
-                           keep=max(self.keep, limit), dense_weight=w.get("dense", 0.0),
+                           keep=max(self.keep, limit), query_limit=limit, dense_weight=w.get("dense", 0.0),
                            lexical_weight=w.get("lexical", 0.0) * side.scripts[0],
                            proximity_weight=w.get("proximity", 0.0),
                            proximity_scale_km=self.proximity_scale_km, recency_weight=w.get("recency", 0.0),

@@ -126,3 +126,32 @@ def test_the_site_uses_the_postgres_backend(pg, client, runtime):
     body = client.get("/api/v1/matches", query_string={"q": "电焊", "place": "贵州省黔东南州榕江县",
                                                         "km": "50"}).get_json()
     assert body["matches"]
+
+
+def test_the_backend_is_chosen_by_configuration(app, db_session, monkeypatch):
+    from web.config import Settings
+    from web.services.runtime import Runtime
+
+    monkeypatch.setenv("JIUJIN_MATCH_INDEX", "pgvector")
+    with pytest.raises(RuntimeError, match="JIUJIN_MATCH_INDEX must be one of auto, in-process, postgres"):
+        Settings.from_env()
+    monkeypatch.setenv("JIUJIN_MATCH_INDEX", "in-process")
+    assert Settings.from_env().match_index == "in-process"
+    has_tables = pgindex.enabled(db_session)
+    assert Runtime({**app.config, "JIUJIN_MATCH_INDEX": "in-process"}).backend(db_session) == "in-process"
+    auto = Runtime({**app.config, "JIUJIN_MATCH_INDEX": "auto"}).backend(db_session)
+    assert auto == ("postgres" if has_tables else "in-process")
+    forced = Runtime({**app.config, "JIUJIN_MATCH_INDEX": "postgres"})
+    if has_tables:
+        assert forced.backend(db_session) == "postgres"
+    else:  # SQLite, or PostgreSQL without pgvector: refused with the way out, not a silent fallback
+        with pytest.raises(RuntimeError, match="needs PostgreSQL with the pgvector extension"):
+            forced.backend(db_session)
+
+
+def test_index_commands_refuse_a_database_without_the_tables(app, db_session):
+    result = app.test_cli_runner().invoke(args=["index", "refresh"])
+    if pgindex.enabled(db_session):
+        assert result.exit_code == 0 and "rows counted:" in result.output
+    else:
+        assert result.exit_code != 0 and "no match tables" in result.output

@@ -49,13 +49,13 @@ from web.models import Posting, PostingEmbedding
 
 USE_DIM, MINILM_DIM = 512, 384
 BATCH = 500
-# A relocating worker's housed candidates come from the HNSW index: it is asked for this many
-# (hnsw.ef_search), at least ``keep``.
-EF_SEARCH = 400
+# A relocating worker's housed candidates come from two more parts of ``keep`` / 2 rows each; the
+# HNSW index is searched with hnsw.ef_search at least this.
+EF_SEARCH = 200
 # ... and the newest this many housed postings of the worker's trade (by first occupation), and
-# of all trades (for words that name no trade), are scored by the first stage: older ones rarely
-# beat them (recency weighs 1.2), and the cost stays the same at any size.
-OCCUPATION_SCAN = 2000
+# of every trade, are scored by the first stage: older ones rarely beat them (recency weighs
+# 1.2), and the cost stays the same at any size.
+OCCUPATION_SCAN = 1000
 _DEGREE_KM = math.pi * EARTH_RADIUS_KM / 180
 
 
@@ -296,12 +296,12 @@ _KM = f"""(2 * {EARTH_RADIUS_KM} * asin(sqrt(least(1.0,
             + cos(radians(:lat)) * cos(radians(r.pos[1])) * sin(radians(r.pos[0] - :lon) / 2) ^ 2))))"""
 
 
-def _best(where: str, km: str, radius: bool) -> str:
-    """The ``keep`` best rows of ``where`` by the approximate score."""
+def _best(where: str, km: str, radius: bool, limit: str = ":keep") -> str:
+    """The ``limit`` best rows of ``where`` by the approximate score."""
     scored = _SCORED.format(km=km, where=where)
     near = "WHERE km <= :km" if radius else ""
     return (f"SELECT posting_id, c_use, c_lex FROM ({scored}) s {near}"
-            f" ORDER BY {_APPROX} DESC, posting_id LIMIT :keep")
+            f" ORDER BY {_APPROX} DESC, posting_id LIMIT {limit}")
 
 
 _PARSED: dict[str, tuple[Occupation, ...]] = {}
@@ -355,6 +355,7 @@ class PgStore:
         return {"u": halfvec(v[:USE_DIM]),
                 "e": halfvec(v[USE_DIM:USE_DIM + MINILM_DIM]) if len(v) >= USE_DIM + MINILM_DIM else None,
                 "x": sparsevec(weights), "m": self.model_id, "keep": stage.keep,
+                "part": max(stage.keep // 2, stage.query_limit),
                 "lat": query.lat, "lon": query.lon, "km": query.max_km,
                 "wd": stage.dense_weight, "wl": stage.lexical_weight, "wp": stage.proximity_weight,
                 "scale": stage.proximity_scale_km, "wr": stage.recency_weight, "wt": stage.trust_weight,
@@ -391,14 +392,15 @@ class PgStore:
             if query.will_relocate:
                 housed = "r.model_id = :m AND r.housing AND r.pos IS NOT NULL"
                 if stage.occupations:
-                    parts.append(_best(_newest_housed("AND occ_code = ANY(:codes)"), km, radius=False))
-                parts.append(_best(_newest_housed(""), km, radius=False))
-                self.session.execute(text("SET LOCAL hnsw.ef_search = " + str(max(EF_SEARCH, stage.keep))))
+                    parts.append(_best(_newest_housed("AND occ_code = ANY(:codes)"), km, radius=False,
+                                       limit=":part"))
+                parts.append(_best(_newest_housed(""), km, radius=False, limit=":part"))
+                self.session.execute(text(f"SET LOCAL hnsw.ef_search = {max(EF_SEARCH, params['part'])}"))
                 parts.append(f"""SELECT r.posting_id, 1 - (r.use_vec <=> CAST(:u AS halfvec)) AS c_use,
                         CASE WHEN r.lex_norm > 0 THEN -(r.lex <#> CAST(:x AS sparsevec)) / r.lex_norm
                              ELSE 0 END AS c_lex
                     FROM match_rows r WHERE {housed}
-                    ORDER BY r.use_vec <=> CAST(:u AS halfvec) LIMIT :keep""")
+                    ORDER BY r.use_vec <=> CAST(:u AS halfvec) LIMIT :part""")
         else:
             parts.append(_best("r.model_id = :m", km, radius=False))
         union = " UNION ".join(f"({p})" for p in parts)
