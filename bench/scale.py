@@ -1,7 +1,7 @@
 """Both match-index backends side by side at scale, through the same ``rank`` path the site uses.
 
 Run: ``python -m bench.scale --postings N [--backend in-process|postgres|both] [--queries 60]
-[--database-url URL] [--json]`` (default both). ``--json`` prints one object ``{"results": [...]}``
+[--database-url URL] [--reuse] [--json]`` (default both). ``--json`` prints one object ``{"results": [...]}``
 with one entry per backend × scenario: ``backend``, ``postings``, ``scenario`` (``30km`` |
 ``nationwide``), ``p50_ms``, ``p95_ms``, ``recall_at_20``, ``worker_rss_mb``, ``first_answer_s``
 (a fixed interface), plus ``build_s`` (load and index build).
@@ -386,7 +386,22 @@ def fresh_worker(backend: str, n: int, url: str) -> dict[str, float]:
 
 # --- the run ---------------------------------------------------------------------------------
 
-def run(n: int, backends: list[str], n_queries: int, url: str | None) -> list[dict[str, Any]]:
+def _loaded(url: str) -> int:
+    """How many rows the database's match index holds (0 without the tables)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            if not conn.execute(text("SELECT to_regclass('match_rows') IS NOT NULL")).scalar():
+                return 0
+            return int(conn.execute(text("SELECT count(*) FROM match_rows")).scalar() or 0)
+    finally:
+        engine.dispose()
+
+
+def run(n: int, backends: list[str], n_queries: int, url: str | None,
+        reuse: bool = False) -> list[dict[str, Any]]:
     from matching.ranker import SHORTLIST, Matcher
 
     docs, vectors = make_corpus(n)
@@ -412,7 +427,7 @@ def run(n: int, backends: list[str], n_queries: int, url: str | None) -> list[di
             r.update(worker_rss_mb=first["rss_mb"], first_answer_s=first["first_answer_s"])
     if "postgres" in backends:
         url = url or _default_url()
-        build = load_postgres(url, docs, vectors)
+        build = None if reuse and _loaded(url) == n else load_postgres(url, docs, vectors)
         del docs, vectors
         matcher, session = postgres_matcher(url)
         first = fresh_worker("postgres", n, url)
@@ -421,7 +436,8 @@ def run(n: int, backends: list[str], n_queries: int, url: str | None) -> list[di
             session.rollback()
             results.append({"backend": "postgres", "postings": n, "scenario": name, **timing,
                             "recall_at_20": recall(tops, exact[name]), "worker_rss_mb": first["rss_mb"],
-                            "first_answer_s": first["first_answer_s"], "build_s": round(build, 1)})
+                            "first_answer_s": first["first_answer_s"],
+                            "build_s": None if build is None else round(build, 1)})
         session.close()
     return results
 
@@ -441,6 +457,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--backend", choices=["in-process", "postgres", "both"], default="both")
     parser.add_argument("--queries", type=int, default=60)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep the database's rows when it already holds N (the same seed's corpus): "
+                             "times the queries again without loading (build_s is then null)")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--worker", choices=["in-process", "postgres"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -451,7 +470,7 @@ def main(argv: list[str] | None = None) -> None:
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(1):
-        results = run(args.postings, backends, args.queries, args.database_url)
+        results = run(args.postings, backends, args.queries, args.database_url, args.reuse)
     if args.json:
         print(json.dumps({"results": results}))
     else:
