@@ -51,18 +51,21 @@ def _changed(posting: Posting) -> bool:
 def _before_flush(session: Session, context: Any, instances: Any) -> None:
     now = utcnow()
     touched: list[Posting] = []
-    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+    # Each read of session.new / .deleted builds a fresh set of every pending object: read once,
+    # or a flush of n new objects costs n² (most of a 30,000-posting source run's store phase).
+    new, deleted = session.new, session.deleted
+    for obj in list(new) + list(session.dirty) + list(deleted):
         if isinstance(obj, Posting):
-            if obj not in session.deleted and (obj in session.new or _changed(obj)):
+            if obj not in deleted and (obj in new or _changed(obj)):
                 touched.append(obj)
-        elif _moves_its_posting(session, obj):
-            touched.extend(_posting_of(session, obj))
+        elif _moves_its_posting(obj, new, deleted):
+            touched.extend(_posting_of(session, obj, deleted))
     for posting in touched:
         if not inspect(posting).attrs.changed_at.history.added:
             posting.changed_at = now
     pending = session.info.setdefault(_TOUCHED, set())
     pending.update(touched)
-    pending.update(o for o in session.deleted if isinstance(o, Posting))
+    pending.update(o for o in deleted if isinstance(o, Posting))
     for source in [o for o in session.dirty if isinstance(o, Source) and o.id is not None]:
         if inspect(source).attrs.trust.history.has_changes():  # the matcher reads it per posting
             postings = Posting.__table__
@@ -71,11 +74,11 @@ def _before_flush(session: Session, context: Any, instances: Any) -> None:
             session.info.setdefault(_STAMPS, set()).add(now)
 
 
-def _moves_its_posting(session: Session, obj: object) -> bool:
+def _moves_its_posting(obj: object, new: Any, deleted: Any) -> bool:
     """A sighting added or removed, a vector stored or replaced."""
     if isinstance(obj, PostingSource):
-        return obj in session.new or obj in session.deleted
-    return isinstance(obj, PostingEmbedding) and (obj in session.new or _vector_changed(obj))
+        return obj in new or obj in deleted
+    return isinstance(obj, PostingEmbedding) and (obj in new or _vector_changed(obj))
 
 
 def _vector_changed(embedding: PostingEmbedding) -> bool:
@@ -83,11 +86,11 @@ def _vector_changed(embedding: PostingEmbedding) -> bool:
     return any(state.attrs[name].history.has_changes() for name in ("vector", "content_hash", "model_id"))
 
 
-def _posting_of(session: Session, obj: Any) -> list[Posting]:
+def _posting_of(session: Session, obj: Any, deleted: Any) -> list[Posting]:
     posting = obj.__dict__.get("posting")  # set on the object, or already loaded
     if posting is None and obj.posting_id is not None:
         posting = session.get(Posting, obj.posting_id)
-    return [posting] if posting is not None and posting not in session.deleted else []
+    return [posting] if posting is not None and posting not in deleted else []
 
 
 @event.listens_for(Session, "do_orm_execute")

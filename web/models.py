@@ -212,14 +212,18 @@ class QuarantinedRecord(Model):
 
 
 class PostingEmbedding(Model):
-    """A posting's vector under one model, valid for one content hash."""
+    """A posting's vector under one model, valid for one content hash; ``text_hash`` names the
+    text it was made from (a change elsewhere in the posting, or another posting with the same
+    text, reuses the vector instead of embedding again)."""
 
     __tablename__ = "posting_embeddings"
-    __table_args__ = (UniqueConstraint("posting_id", "model_id"),)
+    __table_args__ = (UniqueConstraint("posting_id", "model_id"),
+                      Index("ix_posting_embeddings_model_id_text_hash", "model_id", "text_hash"))
     id: Mapped[int] = mapped_column(primary_key=True)
     posting_id: Mapped[int] = mapped_column(ForeignKey("postings.id", ondelete="CASCADE"))
     model_id: Mapped[str] = mapped_column(String(200))
     content_hash: Mapped[str] = mapped_column(String(64))
+    text_hash: Mapped[str | None] = mapped_column(String(64))
     dim: Mapped[int] = mapped_column(Integer)
     vector: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(TS, default=utcnow)

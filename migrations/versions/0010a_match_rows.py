@@ -3,7 +3,7 @@ the ``vector`` extension is available; elsewhere (SQLite, PostgreSQL without pgv
 created and the site keeps the in-process index
 
 Revision ID: 0010a
-Revises: 0009b
+Revises: 0009t
 Create Date: 2026-12-07 23:50:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010a'
-down_revision = '0009b'
+down_revision = '0009t'
 branch_labels = None
 depends_on = None
 

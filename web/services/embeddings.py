@@ -1,7 +1,16 @@
-"""Embed postings once per model and content: cache by (posting, model id, content hash)."""
+"""Embed postings once per model and text: cache by (posting, model id, content hash), and by
+the hash of the embedded text itself.
+
+A posting's content hash covers every field (pay, dates, the URL), but its vector depends only
+on ``posting_text`` (title, employer, the start of the description). So a stale vector whose
+text is unchanged only has its content hash moved, and a text some other posting already has a
+vector for is copied, not encoded: the model (≈100–200 texts/s on one core, the cost of
+ingestion) runs only on texts it has never seen.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import numpy as np
@@ -13,11 +22,18 @@ from web.models import Posting, PostingEmbedding, utcnow
 from web.services.index import to_doc
 
 BATCH = 256
+LOOKUP_CHUNK = 500  # text hashes per IN (...) when looking for vectors to reuse
+
+
+def text_hash(text: str) -> str:
+    """The key a vector is reused under: SHA-256 of the exact text the model was given."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def embed_pending(session: Session, embedder: Any, limit: int | None = None) -> int:
-    """Embed open postings with no vector for this model or a vector for older content (at
-    most ``limit`` of them, for callers that embed in short transactions); how many."""
+    """Give open postings with no vector for this model, or a vector for older content, a
+    current one (at most ``limit`` of them, for callers that embed in short transactions); how
+    many. Only texts with no stored vector are encoded, each once (see the module docstring)."""
     stale = (
         select(Posting, PostingEmbedding)
         .outerjoin(PostingEmbedding, and_(PostingEmbedding.posting_id == Posting.id,
@@ -29,11 +45,21 @@ def embed_pending(session: Session, embedder: Any, limit: int | None = None) -> 
         .order_by(Posting.id)
     )
     todo = session.execute(stale if limit is None else stale.limit(limit)).all()
-    for start in range(0, len(todo), BATCH):
-        chunk = todo[start : start + BATCH]
-        vectors = embedder.encode([posting_text(to_doc(p)) for p, _ in chunk])
-        for (posting, existing), vector in zip(chunk, vectors, strict=True):
-            _store(session, posting, existing, embedder.model_id, vector)
+    texts = [posting_text(to_doc(p)) for p, _ in todo]
+    hashes = [text_hash(t) for t in texts]
+    # The same text as the stored vector's: only the content hash moves (no vector is needed).
+    needed = {h: t for (_, existing), h, t in zip(todo, hashes, texts, strict=True)
+              if existing is None or existing.text_hash != h}
+    known = _stored_vectors(session, embedder.model_id, set(needed))
+    new = [h for h in needed if h not in known]
+    for start in range(0, len(new), BATCH):
+        chunk = new[start : start + BATCH]
+        known.update(zip(chunk, embedder.encode([needed[h] for h in chunk]), strict=True))
+    for (posting, existing), digest in zip(todo, hashes, strict=True):
+        if existing is not None and existing.text_hash == digest:
+            existing.content_hash = posting.content_hash  # the vector still holds
+        else:
+            _store(session, posting, existing, embedder.model_id, digest, known[digest])
     session.flush()
     return len(todo)
 
@@ -53,12 +79,26 @@ def embed_in_batches(session: Session, embedder: Any, size: int = BATCH) -> int:
             return total
 
 
+def _stored_vectors(session: Session, model_id: str, hashes: set[str]) -> dict[str, Any]:
+    """A stored vector (as bytes) for each of ``hashes`` that some posting already has."""
+    found: dict[str, Any] = {}
+    ordered = sorted(hashes)
+    for start in range(0, len(ordered), LOOKUP_CHUNK):
+        chunk = ordered[start : start + LOOKUP_CHUNK]
+        found.update({digest: blob for digest, blob in session.execute(
+            select(PostingEmbedding.text_hash, PostingEmbedding.vector)
+            .where(PostingEmbedding.model_id == model_id, PostingEmbedding.text_hash.in_(chunk)))})
+    return found
+
+
 def _store(session: Session, posting: Posting, existing: PostingEmbedding | None, model_id: str,
-           vector: np.ndarray) -> None:
-    blob = np.asarray(vector, dtype=np.float32).tobytes()
+           digest: str, vector: Any) -> None:
+    """A new or replaced vector: ``vector`` is a fresh row from the model or a stored blob."""
+    blob = vector if isinstance(vector, bytes) else np.asarray(vector, dtype=np.float32).tobytes()
+    dim = len(blob) // 4
     if existing is None:
-        session.add(PostingEmbedding(posting_id=posting.id, model_id=model_id, vector=blob,
-                                     dim=len(vector), content_hash=posting.content_hash))
+        session.add(PostingEmbedding(posting_id=posting.id, model_id=model_id, vector=blob, dim=dim,
+                                     content_hash=posting.content_hash, text_hash=digest))
         return
-    existing.vector, existing.dim = blob, len(vector)
+    existing.vector, existing.dim, existing.text_hash = blob, dim, digest
     existing.content_hash, existing.created_at = posting.content_hash, utcnow()
