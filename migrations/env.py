@@ -90,6 +90,10 @@ def run_migrations_online():
                 logger.info('No changes in schema detected.')
 
     conf_args = current_app.extensions['migrate'].configure_args
+    # The PostgreSQL match index's tables are written in SQL (migration 0010a, pgvector types),
+    # not as models: autogenerate leaves them alone.
+    from web.services.pgindex import outside_models
+    conf_args.setdefault("include_name", outside_models)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

@@ -59,6 +59,19 @@ OCCUPATION_SCAN = 1000
 _DEGREE_KM = math.pi * EARTH_RADIUS_KM / 180
 
 
+MATCH_TABLES = frozenset({"match_rows", "match_docs", "match_terms", "match_meta"})
+
+
+def outside_models(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Alembic's ``include_name``: everything but the match tables (and their indexes), which
+    migration 0010a writes in SQL with pgvector's types, not as models."""
+    if type_ == "table":
+        return name not in MATCH_TABLES
+    if type_ == "index":
+        return parent_names.get("table_name") not in MATCH_TABLES
+    return True
+
+
 def enabled(session: Session) -> bool:
     """Whether the database holds the match tables (PostgreSQL with pgvector, migrated)."""
     bind = session.get_bind()
