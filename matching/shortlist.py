@@ -152,11 +152,13 @@ class FirstStage:
     vector: np.ndarray
     lexical: dict[int, float]
     occupations: tuple[str, ...]  # codes the query names with confidence OCCUPATION_SAID or more
+    occupation_weights: tuple[tuple[str, float], ...]  # every code the query names, with its confidence
+    occupation_weight: float
     idf: dict[int, float]  # the IDF of each dimension in ``lexical``
+    weights: dict[str, float]  # the matcher's fitted weights
+    scripts: tuple[float, float]  # the query's Chinese and Latin shares
     keep: int
     query_limit: int  # how many matches the caller wants (every part of the shortlist holds as many)
-    dense_weight: float
-    lexical_weight: float
     proximity_weight: float
     proximity_scale_km: float
     recency_weight: float
@@ -296,9 +298,10 @@ class ShortlistMatcher:
         codes = tuple(o.code for o in side.occupations if o.confidence >= sig.OCCUPATION_SAID)
         df = lexicon.df(side.lexical)
         stage = FirstStage(query=query, vector=side.vector, lexical=side.lexical, occupations=codes,
+                           occupation_weights=tuple((o.code, o.confidence) for o in side.occupations),
+                           occupation_weight=w.get("occupation", 0.0), weights=w, scripts=side.scripts,
                            idf={d: idf(lexicon.n, df[d]) for d in side.lexical},
-                           keep=max(self.keep, limit), query_limit=limit, dense_weight=w.get("dense", 0.0),
-                           lexical_weight=w.get("lexical", 0.0) * side.scripts[0],
+                           keep=max(self.keep, limit), query_limit=limit,
                            proximity_weight=w.get("proximity", 0.0),
                            proximity_scale_km=self.proximity_scale_km, recency_weight=w.get("recency", 0.0),
                            trust_weight=w.get("trust", 0.0), pay_weight=w.get("pay", 0.0))

@@ -285,20 +285,27 @@ def read_lexicon(session: Session, meta: bool = True) -> Lexicon:
 
 # --- reading -------------------------------------------------------------------------------
 
-# The first stage's approximate score: the weighted dense and lexical cosines, proximity, recency,
-# trust and pay of each candidate, computed once per row (``OFFSET 0`` keeps the subquery whole).
+# The first stage's approximate score: the dense (USE; MiniLM between English texts) and lexical
+# cosines weighted by the scripts of both sides as ``signals.text_signals`` weighs them,
+# proximity, recency, trust, pay and the query's confidence in the row's first occupation,
+# computed once per row (``OFFSET 0`` keeps the subquery whole).
 _SCORED = """SELECT r.posting_id,
         1 - (r.use_vec <=> CAST(:u AS halfvec)) AS c_use,
         CASE WHEN r.lex_norm > 0 THEN -(r.lex <#> CAST(:x AS sparsevec)) / r.lex_norm ELSE 0 END AS c_lex,
-        {km} AS km, r.posted_day, r.trust, r.wage_top
+        CASE WHEN :lq > 0 AND r.latin > 0 AND r.en_vec IS NOT NULL AND CAST(:e AS halfvec) IS NOT NULL
+             THEN 1 - (r.en_vec <=> CAST(:e AS halfvec)) ELSE 0 END AS c_mini,
+        {km} AS km, r.posted_day, r.trust, r.wage_top, r.occ_code, r.zh, r.latin
     FROM match_rows r WHERE {where} OFFSET 0"""
-_APPROX = f"""(:wd * c_use + :wl * c_lex
+_APPROX = f"""(c_use * (:wd + (:wdue - :wd) * :lq * latin) + c_mini * :wde * :lq * latin
+        + c_lex * (:wl * :zq * zh + :wle * :lq * latin)
         + CASE WHEN km IS NULL THEN {sig.UNKNOWN} ELSE exp(-km / :scale) END * :wp
         + CASE WHEN posted_day IS NULL OR CAST(:today AS double precision) IS NULL THEN {sig.UNKNOWN}
                ELSE exp(-greatest(:today - posted_day, 0) / {sig.RECENCY_SCALE_DAYS}) END * :wr
         + trust * :wt
         + CASE WHEN wage_top IS NULL OR CAST(:pay AS double precision) IS NULL THEN {sig.UNKNOWN}
-               ELSE least(1.0, wage_top / :pay) END * :wy)"""
+               ELSE least(1.0, wage_top / :pay) END * :wy
+        + coalesce((CAST(:confs AS double precision[]))[array_position(CAST(:occs AS text[]), occ_code)], 0)
+          * :wo)"""
 _FACTS = """r.posting_id, r.pos[1] AS lat, r.pos[0] AS lon, r.housing, r.wage_top, r.type_code,
             r.job_months, r.posted_day, r.trust, r.zh, r.latin, r.lex_norm, b.c_use,
             CASE WHEN r.en_vec IS NULL OR CAST(:e AS halfvec) IS NULL THEN 0
@@ -370,9 +377,15 @@ class PgStore:
                 "x": sparsevec(weights), "m": self.model_id, "keep": stage.keep,
                 "part": max(stage.keep // 2, stage.query_limit),
                 "lat": query.lat, "lon": query.lon, "km": query.max_km,
-                "wd": stage.dense_weight, "wl": stage.lexical_weight, "wp": stage.proximity_weight,
+                "wd": stage.weights.get("dense", 0.0), "wl": stage.weights.get("lexical", 0.0),
+                "wdue": stage.weights.get("dense_use_en", 0.0), "wde": stage.weights.get("dense_en", 0.0),
+                "wle": stage.weights.get("lexical_en", 0.0), "zq": stage.scripts[0], "lq": stage.scripts[1],
+                "wp": stage.proximity_weight,
                 "scale": stage.proximity_scale_km, "wr": stage.recency_weight, "wt": stage.trust_weight,
                 "wy": stage.pay_weight, "codes": list(stage.occupations),
+                "occs": [c for c, _ in stage.occupation_weights],
+                "confs": [w for _, w in stage.occupation_weights],
+                "wo": stage.occupation_weight,
                 "today": None if query.today is None else sig.day_number(query.today),
                 "pay": float(query.wage_expectation) if query.wage_expectation else None}
 
