@@ -11,9 +11,15 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import settings
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+# Property tests check behaviour, never speed (speed lives in bench/): no per-example deadline,
+# which a shared 2-core CI machine under load exceeds by chance.
+settings.register_profile("jiujin", deadline=None)
+settings.load_profile("jiujin")
 
 TODAY = date(2026, 11, 28)
 SHARED = Path(__file__).resolve().parents[2] / "shared"
