@@ -245,17 +245,23 @@ class LexicalIndex:
         data = self.matrix_.data
         shared = [(wanted[col] * float(data[lo + j]), str(self.names_[col]))
                   for j, col in enumerate(self.matrix_.indices[lo:hi].tolist()) if col in wanted]
-        ranked = sorted(shared, key=lambda t: (-round(t[0], 9), -len(t[1]), t[1]))
-        picked: list[str] = []
-        for _, term in ranked:
-            if _is_cjk(term) and len(term) < 2:
-                continue  # a lone character ("工") explains nothing
-            if any(term in p or p in term for p in picked):
-                continue
-            picked.append(term)
-            if len(picked) == limit:
-                break
-        return tuple(picked)
+        return pick_terms(shared, limit)
+
+
+def pick_terms(shared: list[tuple[float, str]], limit: int = 3) -> tuple[str, ...]:
+    """The ``limit`` most telling of the (weight, term) pairs a query and a posting share: by
+    weight, then longer first, never a lone Chinese character, never one inside another."""
+    ranked = sorted(shared, key=lambda t: (-round(t[0], 9), -len(t[1]), t[1]))
+    picked: list[str] = []
+    for _, term in ranked:
+        if _is_cjk(term) and len(term) < 2:
+            continue  # a lone character ("工") explains nothing
+        if any(term in p or p in term for p in picked):
+            continue
+        picked.append(term)
+        if len(picked) == limit:
+            break
+    return tuple(picked)
 
 
 def _is_cjk(term: str) -> bool:

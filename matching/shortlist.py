@@ -38,7 +38,7 @@ from scipy import sparse
 from matching import signals as sig
 from matching.documents import posting_text, query_text
 from matching.geo import haversine_km
-from matching.lexical import analyse, script_shares
+from matching.lexical import analyse, pick_terms, script_shares
 from matching.occupation_vectors import use_part
 from matching.occupations import Occupation, OccupationIndex, default_occupation_index
 from matching.ranker import DEFAULT_WEIGHTS, PROXIMITY_SCALE_KM, QUERY_CACHE, Embedder, Scored, build_matches
@@ -130,17 +130,7 @@ class Lexicon:
             if dim in weights:
                 row = (1.0 + math.log(count)) * idf(self.n, df.get(dim, 0)) / norm
                 shared.append((weights[dim] * row, term))
-        ranked = sorted(shared, key=lambda t: (-round(t[0], 9), -len(t[1]), t[1]))
-        picked: list[str] = []
-        for _, term in ranked:
-            if len(term) < 2 and not term.isascii():
-                continue  # a lone character ("工") explains nothing
-            if any(term in p or p in term for p in picked):
-                continue
-            picked.append(term)
-            if len(picked) == limit:
-                break
-        return tuple(picked)
+        return pick_terms(shared, limit)
 
 
 @dataclass(frozen=True)
