@@ -51,7 +51,7 @@ def compare(folder: Path, embedder: Any, url: str, max_queries: int) -> dict[str
     session = Session(create_engine(url))
     shortlist = ShortlistMatcher(embedder, PgStore(session, embedder.model_id))
     same = overlap = 0.0
-    ndcg = {"in-process": [], "postgres": []}
+    ndcg: dict[str, list[float]] = {"in-process": [], "postgres": []}
     queries = [bench.queries[q] for q in qids]
     qvectors = embedder.encode([q.text for q in queries]) if queries else []
     for qid, query, vector in zip(qids, queries, qvectors, strict=True):
@@ -59,8 +59,8 @@ def compare(folder: Path, embedder: Any, url: str, max_queries: int) -> dict[str
         b = [original[int(m.posting.id)] for m in shortlist.rank(query, limit=TOP, vector=vector)]
         same += a == b
         overlap += len(set(a) & set(b)) / max(len(a), 1)
-        ndcg["in-process"].append(query_metrics(np.array(a, dtype=object), bench.qrels[qid])["nDCG@10"])
-        ndcg["postgres"].append(query_metrics(np.array(b, dtype=object), bench.qrels[qid])["nDCG@10"])
+        ndcg["in-process"].append(query_metrics(a, bench.qrels[qid])["nDCG@10"])
+        ndcg["postgres"].append(query_metrics(b, bench.qrels[qid])["nDCG@10"])
     session.close()
     n = max(len(qids), 1)
     return {"set": bench.name, "queries": len(qids), "identical_top10": round(same / n, 3),

@@ -31,6 +31,7 @@ them: the candidates of one radius then sit on few pages.
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import io
 import json
@@ -258,7 +259,7 @@ def load_postgres(url: str, docs: list[PostingDoc], vectors: np.ndarray,
     def f8(x: float | None) -> bytes | None:
         return None if x is None else struct.pack(">d", x)
 
-    with psycopg.connect(conninfo, autocommit=True) as conn, conn.cursor() as cur:
+    with psycopg.connect(conninfo, autocommit=True) as raw, raw.cursor() as cur:
         # the migration's indexes are built once, after the rows
         cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'match_rows'"
                     " AND indexname <> 'match_rows_pkey'")
@@ -417,10 +418,10 @@ def run(n: int, backends: list[str], n_queries: int, url: str | None,
     results = []
     if "in-process" in backends:
         for name, qs in scenarios.items():
-            tops, timing = time_ranks(lambda q: inproc.rank(q, limit=TOP), qs)
+            tops, timing = time_ranks(functools.partial(inproc.rank, limit=TOP), qs)
             results.append({"backend": "in-process", "postings": n, "scenario": name, **timing,
                             "recall_at_20": recall(tops, exact[name]), "build_s": round(inproc_build, 1)})
-    inproc = None  # its memory back before the fresh worker builds its own
+    del inproc  # its memory back before the fresh worker builds its own
     if "in-process" in backends:
         first = fresh_worker("in-process", n, url or "")
         for r in results:

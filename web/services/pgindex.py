@@ -272,7 +272,8 @@ def refresh_lexicon(session: Session) -> int:
 def read_lexicon(session: Session, meta: bool = True) -> Lexicon:
     """The document frequencies as they stand in this session's transaction (without ``meta``,
     only their lookup: the row count and generation are left 0)."""
-    values = dict(session.execute(text("SELECT key, value FROM match_meta")).all()) if meta else {}
+    values: dict[str, int] = (dict(session.execute(text("SELECT key, value FROM match_meta")).tuples().all())
+                              if meta else {})
 
     def lookup(dims: Sequence[int]) -> dict[int, int]:
         if not dims:
@@ -357,7 +358,7 @@ class PgStore:
         """Document frequencies as of now."""
         return read_lexicon(self.session)
 
-    def document_frequencies(self, dims: Sequence[int]) -> dict[int, int]:
+    def document_frequencies(self, dims: Sequence[int]) -> Mapping[int, int]:
         """The document frequency of each of these term dimensions."""
         return read_lexicon(self.session, meta=False).lookup(dims)
 
@@ -457,9 +458,9 @@ class PgStore:
 
     def docs(self, ids: Sequence[int]) -> list[PostingDoc]:
         """The postings as stored with their rows, in the order asked."""
-        found = dict(self.session.execute(
+        found: dict[int, dict[str, Any]] = dict(self.session.execute(
             text("SELECT posting_id, doc FROM match_docs WHERE posting_id = ANY(:ids)"),
-            {"ids": list(ids)}).all())
+            {"ids": list(ids)}).tuples().all())
         return [doc_from_json(found[i]) for i in ids]
 
     def reach(self, query: Query) -> Reach:
