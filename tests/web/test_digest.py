@@ -95,7 +95,8 @@ def test_the_scheduler_drops_the_index_after_the_digest(app, db_session, runtime
     from web.scheduler import _digest_job
     from web.services.runtime import Runtime
 
-    own = Runtime({**app.config, "JIUJIN_INDEX_REFRESH_SECONDS": 3600})
+    # the in-process index (the postgres backend keeps no copy anywhere: test_pg_index.py)
+    own = Runtime({**app.config, "JIUJIN_INDEX_REFRESH_SECONDS": 3600, "JIUJIN_MATCH_INDEX": "in-process"})
     own._embedder = runtime.embedder()
     user = make_user(db_session)
     make_worker(db_session, runtime, user)

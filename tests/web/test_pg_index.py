@@ -121,11 +121,16 @@ def test_a_rolled_back_change_leaves_the_index_alone(pg, runtime):
     assert pg.scalar(text("SELECT count(*) FROM match_rows")) == before
 
 
-def test_the_site_uses_the_postgres_backend(pg, client, runtime):
+def test_the_site_uses_the_postgres_backend(pg, app, client, runtime):
+    from web.scheduler import _digest_job
+
     assert runtime.backend(pg) == "postgres"
     body = client.get("/api/v1/matches", query_string={"q": "电焊", "place": "贵州省黔东南州榕江县",
                                                         "km": "50"}).get_json()
     assert body["matches"]
+    with app.app_context():
+        _digest_job(app)(pg, runtime)
+    assert runtime._live is None  # no process holds a copy of the index: not the site, not the scheduler
 
 
 def test_the_backend_is_chosen_by_configuration(app, db_session, monkeypatch):
