@@ -272,8 +272,10 @@ def refresh_lexicon(session: Session) -> int:
 def read_lexicon(session: Session, meta: bool = True) -> Lexicon:
     """The document frequencies as they stand in this session's transaction (without ``meta``,
     only their lookup: the row count and generation are left 0)."""
-    values: dict[str, int] = (dict(session.execute(text("SELECT key, value FROM match_meta")).tuples().all())
-                              if meta else {})
+    values: dict[str, int] = {}
+    if meta:
+        found = session.execute(text("SELECT key, value FROM match_meta"))
+        values = {str(key): int(value) for key, value in found}
 
     def lookup(dims: Sequence[int]) -> dict[int, int]:
         if not dims:
@@ -458,9 +460,8 @@ class PgStore:
 
     def docs(self, ids: Sequence[int]) -> list[PostingDoc]:
         """The postings as stored with their rows, in the order asked."""
-        found: dict[int, dict[str, Any]] = dict(self.session.execute(
-            text("SELECT posting_id, doc FROM match_docs WHERE posting_id = ANY(:ids)"),
-            {"ids": list(ids)}).tuples().all())
+        found: dict[int, dict[str, Any]] = {int(pid): doc for pid, doc in self.session.execute(
+            text("SELECT posting_id, doc FROM match_docs WHERE posting_id = ANY(:ids)"), {"ids": list(ids)})}
         return [doc_from_json(found[i]) for i in ids]
 
     def reach(self, query: Query) -> Reach:
