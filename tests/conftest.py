@@ -91,6 +91,10 @@ def db_session(app: Any) -> Iterator[Any]:
     try:
         yield db.session
     finally:
+        # A warm-up that /healthz started runs on this test's connection (db.session is swapped
+        # for the test's): let it end before the connection is rolled back and closed, or the
+        # pool gets back a connection in the middle of a transaction.
+        app.extensions["jiujin"].wait_warming(300)
         db.session.remove()
         db.session = original
         outer.rollback()

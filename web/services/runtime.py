@@ -144,6 +144,14 @@ class Runtime:
             self._warming = threading.Thread(target=_logged(warm_up), name="jiujin-warm", daemon=True)
             self._warming.start()
 
+    def wait_warming(self, timeout: float | None = None) -> None:
+        """Wait for a warm-up started by ``start_warming`` to end (tests: before the database
+        connection it may be using is rolled back and closed)."""
+        with self._lock:
+            warming = self._warming
+        if warming is not None:
+            warming.join(timeout)
+
     def invalidate(self) -> None:
         """Forget the index so that the next query builds it again from the database; the
         background refresher, if any, stops (the next ``matcher`` call starts a new one)."""
