@@ -224,7 +224,7 @@ def load_postgres(url: str, docs: list[PostingDoc], vectors: np.ndarray,
     from matching import signals as sig
     from matching.lexical import script_shares
     from matching.occupations import default_occupation_index, predict_unique
-    from matching.shortlist import idf, term_weights
+    from matching.shortlist import Lexicon, term_weights
     from web.services.pgindex import doc_json, occupations_json
 
     model_id = model_id or corpus_model_id()
@@ -252,8 +252,8 @@ def load_postgres(url: str, docs: list[PostingDoc], vectors: np.ndarray,
         for d in text_facts(doc)[0]:
             df[d] = df.get(d, 0) + 1
     n = len(docs)
-    norms = {t: float(np.sqrt(sum((w * idf(n, df[d])) ** 2 for d, w in tf.items())))
-             for t, (tf, _) in texts.items()}
+    lexicon = Lexicon(n=n, lookup=lambda dims: {d: df[d] for d in dims})
+    norms = {t: lexicon.row_norm(tf) for t, (tf, _) in texts.items()}
     now = b"\x00" * 8  # 2000-01-01 in PostgreSQL's binary timestamp
 
     def f8(x: float | None) -> bytes | None:

@@ -143,17 +143,12 @@ class FirstStage:
     lexical: dict[int, float]
     occupations: tuple[str, ...]  # codes the query names with confidence OCCUPATION_SAID or more
     occupation_weights: tuple[tuple[str, float], ...]  # every code the query names, with its confidence
-    occupation_weight: float
     idf: dict[int, float]  # the IDF of each dimension in ``lexical``
     weights: dict[str, float]  # the matcher's fitted weights
     scripts: tuple[float, float]  # the query's Chinese and Latin shares
     keep: int
     query_limit: int  # how many matches the caller wants (every part of the shortlist holds as many)
-    proximity_weight: float
     proximity_scale_km: float
-    recency_weight: float
-    trust_weight: float
-    pay_weight: float
 
 
 @dataclass(frozen=True)
@@ -289,12 +284,10 @@ class ShortlistMatcher:
         df = lexicon.df(side.lexical)
         stage = FirstStage(query=query, vector=side.vector, lexical=side.lexical, occupations=codes,
                            occupation_weights=tuple((o.code, o.confidence) for o in side.occupations),
-                           occupation_weight=w.get("occupation", 0.0), weights=w, scripts=side.scripts,
+                           weights=w, scripts=side.scripts,
                            idf={d: idf(lexicon.n, df[d]) for d in side.lexical},
                            keep=max(self.keep, limit), query_limit=limit,
-                           proximity_weight=w.get("proximity", 0.0),
-                           proximity_scale_km=self.proximity_scale_km, recency_weight=w.get("recency", 0.0),
-                           trust_weight=w.get("trust", 0.0), pay_weight=w.get("pay", 0.0))
+                           proximity_scale_km=self.proximity_scale_km)
         found = self.store.shortlist(stage)
         if not len(found.ids):
             return []

@@ -28,6 +28,7 @@ ids, exact cosines, lexical cosines and facts for at most ``keep`` candidates, n
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
@@ -43,7 +44,7 @@ from matching.documents import posting_text
 from matching.geo import EARTH_RADIUS_KM
 from matching.lexical import script_shares
 from matching.occupations import Occupation, OccupationIndex, default_occupation_index, predict_unique
-from matching.shortlist import Candidates, FirstStage, Lexicon, term_weights
+from matching.shortlist import TERM_DIMS, Candidates, FirstStage, Lexicon, term_weights
 from matching.types import PostingDoc, Query, Reach
 from web.models import Posting, PostingEmbedding
 
@@ -87,8 +88,6 @@ def halfvec(values: Iterable[float]) -> str:
 
 def sparsevec(weights: Mapping[int, float]) -> str:
     """pgvector's text form of a sparse vector (indices 1-based) over the hashed term space."""
-    from matching.shortlist import TERM_DIMS
-
     body = ",".join(f"{d + 1}:{w:.7g}" for d, w in sorted(weights.items()) if w)
     return "{" + body + "}/" + str(TERM_DIMS)
 
@@ -121,8 +120,8 @@ def occupations_json(found: Sequence[Occupation]) -> list[list[Any]]:
     return [[o.code, o.name, o.confidence, o.evidence] for o in found]
 
 
-def row_values(doc: PostingDoc, vector: np.ndarray, model_id: str, occupations: Sequence[Occupation],
-               lexicon: Lexicon | None = None) -> tuple[dict[str, Any], dict[str, Any], dict[int, float]]:
+def row_values(doc: PostingDoc, vector: np.ndarray, model_id: str, occupations: Sequence[Occupation]
+               ) -> tuple[dict[str, Any], dict[str, Any], dict[int, float]]:
     """The ``match_rows`` and ``match_docs`` values of one posting, and its term frequencies
     (the row's TF-IDF norm is filled by the caller, against the document frequencies)."""
     text_ = posting_text(doc)
@@ -144,7 +143,7 @@ def row_values(doc: PostingDoc, vector: np.ndarray, model_id: str, occupations: 
         "trust": sig.trust(doc.source_trust, doc.sightings), "zh": zh, "latin": latin,
         "occ_code": occupations[0].code if occupations else None,
         "use_vec": halfvec(use), "en_vec": None if en is None else halfvec(en),
-        "lex": sparsevec(tf), "lex_norm": lexicon.row_norm(tf) if lexicon is not None else 0.0,
+        "lex": sparsevec(tf),
     }
     docs = {"posting_id": int(doc.id), "occupations": json.dumps(occupations_json(occupations)),
             "doc": json.dumps(doc_json(doc), ensure_ascii=False),
@@ -269,21 +268,21 @@ def refresh_lexicon(session: Session) -> int:
     return int(n)
 
 
-def read_lexicon(session: Session, meta: bool = True) -> Lexicon:
-    """The document frequencies as they stand in this session's transaction (without ``meta``,
-    only their lookup: the row count and generation are left 0)."""
-    values: dict[str, int] = {}
-    if meta:
-        found = session.execute(text("SELECT key, value FROM match_meta"))
-        values = {str(key): int(value) for key, value in found}
+def frequencies(session: Session, dims: Sequence[int]) -> dict[int, int]:
+    """The document frequency of each of these term dimensions (absent: 0)."""
+    if not dims:
+        return {}
+    found = session.execute(text("SELECT dim, df FROM match_terms WHERE dim = ANY(:dims)"),
+                            {"dims": list(dims)})
+    return {int(dim): int(df) for dim, df in found}
 
-    def lookup(dims: Sequence[int]) -> dict[int, int]:
-        if not dims:
-            return {}
-        return dict(session.execute(text("SELECT dim, df FROM match_terms WHERE dim = ANY(:dims)"),
-                                    {"dims": list(dims)}).all())
 
-    return Lexicon(n=int(values.get("n", 0)), lookup=lookup, generation=int(values.get("generation", 0)))
+def read_lexicon(session: Session) -> Lexicon:
+    """The document frequencies as they stand in this session's transaction."""
+    found = session.execute(text("SELECT key, value FROM match_meta"))
+    values = {str(key): int(value) for key, value in found}
+    return Lexicon(n=values.get("n", 0), lookup=functools.partial(frequencies, session),
+                   generation=values.get("generation", 0))
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -292,9 +291,9 @@ def read_lexicon(session: Session, meta: bool = True) -> Lexicon:
 # cosines weighted by the scripts of both sides as ``signals.text_signals`` weighs them,
 # proximity, recency, trust, pay and the query's confidence in the row's first occupation,
 # computed once per row (``OFFSET 0`` keeps the subquery whole).
-_SCORED = """SELECT r.posting_id,
-        1 - (r.use_vec <=> CAST(:u AS halfvec)) AS c_use,
-        CASE WHEN r.lex_norm > 0 THEN -(r.lex <#> CAST(:x AS sparsevec)) / r.lex_norm ELSE 0 END AS c_lex,
+_COSINES = """1 - (r.use_vec <=> CAST(:u AS halfvec)) AS c_use,
+        CASE WHEN r.lex_norm > 0 THEN -(r.lex <#> CAST(:x AS sparsevec)) / r.lex_norm ELSE 0 END AS c_lex"""
+_SCORED = """SELECT r.posting_id, """ + _COSINES + """,
         CASE WHEN :lq > 0 AND r.latin > 0 AND r.en_vec IS NOT NULL AND CAST(:e AS halfvec) IS NOT NULL
              THEN 1 - (r.en_vec <=> CAST(:e AS halfvec)) ELSE 0 END AS c_mini,
         {km} AS km, r.posted_day, r.trust, r.wage_top, r.occ_code, r.zh, r.latin
@@ -314,6 +313,10 @@ _FACTS = """r.posting_id, r.pos[1] AS lat, r.pos[0] AS lon, r.housing, r.wage_to
             CASE WHEN r.en_vec IS NULL OR CAST(:e AS halfvec) IS NULL THEN 0
                  ELSE 1 - (r.en_vec <=> CAST(:e AS halfvec)) END AS c_en,
             b.c_lex, CAST(d.occupations AS text)"""
+# The SQL parameters of the fitted weights ``_APPROX`` reads.
+_WEIGHT_PARAMS = {"wd": "dense", "wdue": "dense_use_en", "wde": "dense_en", "wl": "lexical",
+                  "wle": "lexical_en", "wp": "proximity", "wr": "recency", "wt": "trust", "wy": "pay",
+                  "wo": "occupation"}
 _KM = f"""(2 * {EARTH_RADIUS_KM} * asin(sqrt(least(1.0,
             sin(radians(r.pos[1] - :lat) / 2) ^ 2
             + cos(radians(:lat)) * cos(radians(r.pos[1])) * sin(radians(r.pos[0] - :lon) / 2) ^ 2))))"""
@@ -362,7 +365,7 @@ class PgStore:
 
     def document_frequencies(self, dims: Sequence[int]) -> Mapping[int, int]:
         """The document frequency of each of these term dimensions."""
-        return read_lexicon(self.session, meta=False).lookup(dims)
+        return frequencies(self.session, dims)
 
     def size(self) -> int:
         """Matchable postings."""
@@ -380,28 +383,22 @@ class PgStore:
                 "x": sparsevec(weights), "m": self.model_id, "keep": stage.keep,
                 "part": max(stage.keep // 2, stage.query_limit),
                 "lat": query.lat, "lon": query.lon, "km": query.max_km,
-                "wd": stage.weights.get("dense", 0.0), "wl": stage.weights.get("lexical", 0.0),
-                "wdue": stage.weights.get("dense_use_en", 0.0), "wde": stage.weights.get("dense_en", 0.0),
-                "wle": stage.weights.get("lexical_en", 0.0), "zq": stage.scripts[0], "lq": stage.scripts[1],
-                "wp": stage.proximity_weight,
-                "scale": stage.proximity_scale_km, "wr": stage.recency_weight, "wt": stage.trust_weight,
-                "wy": stage.pay_weight, "codes": list(stage.occupations),
-                "occs": [c for c, _ in stage.occupation_weights],
+                **{param: stage.weights.get(name, 0.0) for param, name in _WEIGHT_PARAMS.items()},
+                "zq": stage.scripts[0], "lq": stage.scripts[1], "scale": stage.proximity_scale_km,
+                "codes": list(stage.occupations), "occs": [c for c, _ in stage.occupation_weights],
                 "confs": [w for _, w in stage.occupation_weights],
-                "wo": stage.occupation_weight,
                 "today": None if query.today is None else sig.day_number(query.today),
                 "pay": float(query.wage_expectation) if query.wage_expectation else None}
 
     def _near_sql(self, query: Query) -> tuple[str, dict[str, Any]]:
-        """The radius filter: a bounding box on the GiST index, then the exact distance."""
+        """The radius's bounding box on the GiST index (the exact distance is the caller's: the
+        shortlist filters on the distance it computes anyway, ``reach`` adds ``_KM``)."""
         assert query.lat is not None and query.lon is not None and query.max_km is not None
         dlat = query.max_km / _DEGREE_KM
         dlon = dlat / max(math.cos(math.radians(min(abs(query.lat) + dlat, 89.9))), 1e-6)
         box = {"lon0": query.lon - dlon, "lat0": query.lat - dlat, "lon1": query.lon + dlon,
                "lat1": query.lat + dlat}
-        where = (f"r.model_id = :m AND r.pos <@ box(point(:lon0, :lat0), point(:lon1, :lat1))"
-                 f" AND {_KM} <= :km")
-        return where, box
+        return "r.model_id = :m AND r.pos <@ box(point(:lon0, :lat0), point(:lon1, :lat1))", box
 
     def shortlist(self, stage: FirstStage) -> Candidates:
         """At most ``keep`` candidates by the first stage's approximate score (dense and lexical
@@ -425,10 +422,7 @@ class PgStore:
                                        limit=":part"))
                 parts.append(_best(_newest_housed(""), km, radius=False, limit=":part"))
                 self.session.execute(text(f"SET LOCAL hnsw.ef_search = {max(EF_SEARCH, params['part'])}"))
-                parts.append(f"""SELECT r.posting_id, 1 - (r.use_vec <=> CAST(:u AS halfvec)) AS c_use,
-                        CASE WHEN r.lex_norm > 0 THEN -(r.lex <#> CAST(:x AS sparsevec)) / r.lex_norm
-                             ELSE 0 END AS c_lex
-                    FROM match_rows r WHERE {housed}
+                parts.append(f"""SELECT r.posting_id, {_COSINES} FROM match_rows r WHERE {housed}
                     ORDER BY r.use_vec <=> CAST(:u AS halfvec) LIMIT :part""")
         else:
             parts.append(_best("r.model_id = :m", km, radius=False))
@@ -470,7 +464,8 @@ class PgStore:
         if query.lat is None or query.lon is None or query.max_km is None:
             where = "r.model_id = :m"
         else:
-            where, box = self._near_sql(query)
+            near, box = self._near_sql(query)
+            where = f"{near} AND {_KM} <= :km"
             params.update(box, lat=query.lat, lon=query.lon, km=query.max_km)
             if query.will_relocate:
                 where = f"({where}) OR (r.model_id = :m AND r.housing AND r.pos IS NOT NULL)"
